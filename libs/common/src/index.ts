@@ -1,0 +1,4 @@
+export * from './rng';
+export * from './stats';
+export * from './errors';
+export * from './data-dir';
