@@ -6,8 +6,8 @@ export interface QueryResult {
   readonly valAcc: number;
   /** Test accuracy in percent, for reporting only; null where the data does not have it. */
   readonly testAcc: number | null;
-  /** Recorded (simulated) GPU-seconds this training costs. */
-  readonly trainSeconds: number;
+  /** Recorded (simulated) GPU-seconds this training costs; null where the data does not have it. */
+  readonly trainSeconds: number | null;
 }
 
 /** A tabular benchmark (or a real trainer) behind one interface. */
