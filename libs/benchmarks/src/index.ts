@@ -1,1 +1,2 @@
 export * from './evaluator';
+export * from './nb201';

@@ -1,0 +1,2 @@
+export * from './nb201-table';
+export * from './nb201-evaluator';

@@ -1,0 +1,2 @@
+export * from './nb201-space';
+export { nb201CanonicalForm } from './nb201-canonical';
