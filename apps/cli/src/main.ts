@@ -1,2 +1,5 @@
-import { Rng } from '@dcl-enas/common';
-console.log(Rng.seeded(1).int(0, 9));
+import { runCli } from './program';
+
+runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

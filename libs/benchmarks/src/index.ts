@@ -1,2 +1,3 @@
 export * from './evaluator';
 export * from './nb201';
+export * from './open-benchmark';

@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { resolveDataDir, UserError } from '@dcl-enas/common';
+import { openBenchmark } from '@dcl-enas/benchmarks';
+import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
+import { nameList, positiveIntList, seedRange } from '../options';
+import { progressBar } from '../progress';
+
+interface BenchFlags {
+  space: string;
+  dataset: string;
+  strategies: string[];
+  queries: number[];
+  seeds: number[];
+  out?: string;
+  json?: boolean;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description('compare strategies x budgets x seeds side by side; resumable with --out')
+    .requiredOption('--space <space>', 'search space: nb201, nb101')
+    .requiredOption('--dataset <dataset>', 'dataset of that space')
+    .requiredOption('--strategies <a,b,c>', `strategies to compare: ${strategyNames().join(', ')}`, nameList)
+    .requiredOption('--queries <n,m,...>', 'query budgets', positiveIntList)
+    .option('--seeds <a..b>', 'seeds, inclusive range', seedRange, seedRange('0..24'))
+    .option('--out <dir>', 'write runs.jsonl (resumable), bench.md and bench.csv here')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (flags: BenchFlags) => {
+      const known = strategyNames();
+      const unknown = flags.strategies.filter((s) => !known.includes(s));
+      if (unknown.length > 0) throw new UserError(`unknown strategy "${unknown[0]}": use one of ${known.join(', ')}`);
+      const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
+      const store = flags.out ? new BenchStore(flags.out, { space: flags.space, dataset: flags.dataset }) : null;
+      const wanted = new Set(flags.seeds.flatMap((seed) => flags.queries.flatMap((queries) => flags.strategies.map((strategy) => runId({ strategy, queries, seed })))));
+      const records: BenchRunRecord[] = (store?.load() ?? []).filter((r) => wanted.has(runId(r)));
+      const done = new Set(records.map(runId));
+      const bar = progressBar(wanted.size, `bench ${flags.space}/${flags.dataset}`);
+      for (let i = 0; i < done.size; i++) bar.tick();
+      await runBench({
+        evaluator: bench.evaluator,
+        dataset: flags.dataset,
+        plan: { strategies: flags.strategies, budgets: flags.queries, seeds: flags.seeds },
+        done,
+        onRecord: (record) => {
+          records.push(record);
+          store?.append(record);
+        },
+        onProgress: () => bar.tick(),
+      });
+      bar.stop();
+      const summary = summarizeBench(records, { space: flags.space, dataset: flags.dataset, seeds: flags.seeds, bestValAcc: bench.ceiling?.bestValAcc ?? null });
+      const commandLine = `npm run -s enas -- bench ${rebuildArgs(flags)}`;
+      const markdown = benchMarkdown(summary, commandLine);
+      if (flags.out) {
+        writeFileSync(join(flags.out, 'bench.md'), markdown);
+        writeFileSync(join(flags.out, 'bench.csv'), benchCsv(summary));
+      }
+      process.stdout.write(flags.json ? JSON.stringify(summary) + '\n' : markdown);
+    });
+}
+
+function rebuildArgs(f: BenchFlags): string {
+  const seeds = `${f.seeds[0]}..${f.seeds[f.seeds.length - 1]}`;
+  return `--space ${f.space} --dataset ${f.dataset} --strategies ${f.strategies.join(',')} --queries ${f.queries.join(',')} --seeds ${seeds}${f.out ? ` --out ${f.out}` : ''}`;
+}

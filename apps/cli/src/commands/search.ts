@@ -1,0 +1,74 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { Rng, resolveDataDir } from '@dcl-enas/common';
+import { openBenchmark } from '@dcl-enas/benchmarks';
+import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
+import { integer, positiveInt } from '../options';
+import { progressBar } from '../progress';
+
+interface SearchFlags {
+  space: string;
+  dataset: string;
+  strategy: string;
+  queries: number;
+  seed: number;
+  out?: string;
+  json?: boolean;
+}
+
+export function registerSearch(program: Command): void {
+  program
+    .command('search')
+    .description('run one architecture search in this process and report the selected architecture')
+    .requiredOption('--space <space>', 'search space: nb201, nb101')
+    .requiredOption('--dataset <dataset>', 'dataset: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101)')
+    .addOption(new Option('--strategy <name>', `search strategy: ${strategyNames().join(', ')}`).default('rea'))
+    .option('--queries <n>', 'query budget: architectures trained', positiveInt, 100)
+    .option('--seed <s>', 'random seed', integer, 0)
+    .option('--out <dir>', 'write result.json and trajectory.csv here')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (flags: SearchFlags) => {
+      const started = performance.now();
+      const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
+      const { evaluator } = bench;
+      const strategy = createStrategy(flags.strategy, { space: evaluator.space, rng: Rng.seeded(flags.seed), budget: flags.queries });
+      const bar = progressBar(flags.queries, `${flags.strategy} ${flags.space}/${flags.dataset}`);
+      const outcome = await runSearch({ evaluator, dataset: flags.dataset, strategy, queries: flags.queries, onQuery: () => bar.tick() });
+      bar.stop();
+      const result = {
+        space: flags.space,
+        dataset: flags.dataset,
+        strategy: flags.strategy,
+        seed: flags.seed,
+        queries: flags.queries,
+        best: { arch: evaluator.space.format(outcome.best.arch), key: outcome.best.key, valAcc: outcome.best.valAcc, testAcc: outcome.best.testAcc },
+        trajectory: outcome.trajectory,
+        simulatedGpuSeconds: outcome.simulatedGpuSeconds,
+        wallSeconds: (performance.now() - started) / 1000,
+      };
+      if (flags.out) writeSearchOutput(flags.out, result);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result) + '\n');
+        return;
+      }
+      const pct = (x: number | null) => (x === null ? 'not recorded' : `${x.toFixed(2)} %`);
+      const ceiling = bench.ceiling?.testAccAtBestVal;
+      const lines = [
+        `${flags.space} ${flags.dataset} · strategy ${flags.strategy} · seed ${flags.seed} · ${flags.queries} architectures trained`,
+        `selected    ${result.best.arch}`,
+        `validation  ${pct(result.best.valAcc)}  (the search signal)`,
+        `test        ${pct(result.best.testAcc)}  (reported only${ceiling != null ? `; the best this protocol allows is ${ceiling.toFixed(2)} %` : ''})`,
+        `simulated GPU time ${result.simulatedGpuSeconds === null ? 'not recorded' : `${(result.simulatedGpuSeconds / 3600).toFixed(2)} h`} · wall ${result.wallSeconds.toFixed(2)} s`,
+      ];
+      if (flags.out) lines.push(`wrote ${join(flags.out, 'result.json')} and ${join(flags.out, 'trajectory.csv')}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
+
+function writeSearchOutput(dir: string, result: { trajectory: readonly { query: number; bestValAcc: number; bestTestAcc: number | null }[] }): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  const csv = ['query,best_val_acc,best_test_acc', ...result.trajectory.map((p) => `${p.query},${p.bestValAcc},${p.bestTestAcc ?? ''}`)];
+  writeFileSync(join(dir, 'trajectory.csv'), csv.join('\n') + '\n');
+}

@@ -1,0 +1,33 @@
+import type { Rng } from '@dcl-enas/common';
+import type { SearchSpace } from '@dcl-enas/spaces';
+
+/** Keys a strategy has already proposed, so no architecture is ever trained twice. */
+export class ProposalSet<A> {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly space: SearchSpace<A>) {}
+
+  has(arch: A): boolean {
+    return this.keys.has(this.space.key(arch));
+  }
+
+  add(arch: A): void {
+    this.keys.add(this.space.key(arch));
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /**
+   * A random architecture not proposed before. Gives up after `tries` samples, which only
+   * happens when the space is (nearly) exhausted.
+   */
+  sampleNew(rng: Rng, tries = 10_000): A {
+    for (let t = 0; t < tries; t++) {
+      const arch = this.space.sample(rng);
+      if (!this.has(arch)) return arch;
+    }
+    throw new Error(`no new architecture found in ${tries} samples of ${this.space.name}: the space is exhausted`);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Rng } from '@dcl-enas/common';
+import type { SearchSpace } from '@dcl-enas/spaces';
+
+/** What a strategy learns from one trained architecture: the search signal only, never test accuracy. */
+export interface Observation<A> {
+  readonly arch: A;
+  readonly key: string;
+  readonly valAcc: number;
+}
+
+/**
+ * The ask/tell interface every strategy implements (SPEC 2.5). The caller asks for up to `max`
+ * architectures it can train now, trains them, and tells the results back. A strategy never
+ * proposes an architecture whose key it proposed before.
+ */
+export interface Strategy<A> {
+  readonly name: string;
+  ask(max: number): Promise<A[]>;
+  tell(observations: readonly Observation<A>[]): Promise<void>;
+}
+
+export interface StrategyContext<A> {
+  readonly space: SearchSpace<A>;
+  readonly rng: Rng;
+  /** Total number of queries the run may make (some strategies plan around it). */
+  readonly budget: number;
+}
+
+export type StrategyFactory = <A>(ctx: StrategyContext<A>) => Strategy<A>;
