@@ -1,0 +1,2 @@
+export * from './select-backend';
+export * from './file-io';

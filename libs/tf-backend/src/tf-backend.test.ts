@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileSystemHandler, initTf, tf } from './index';
+
+describe('tfjs backend selection', () => {
+  it('falls through the native backends that are not installed and activates the one it reports', async () => {
+    const lines: string[] = [];
+    const choice = await initTf({ log: (l) => lines.push(l) });
+    expect(tf.getBackend()).toBe(choice.name === 'tensorflow-gpu' ? 'tensorflow' : choice.name);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`tfjs backend: ${choice.name}`);
+    // a second call reuses the first choice and logs nothing
+    expect(await initTf({ log: (l) => lines.push(l) })).toBe(choice);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('computes gradients (registered by the tfjs bundle)', async () => {
+    await initTf();
+    const x = tf.tensor1d([1, 2, 3]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(v)))(x);
+    expect(Array.from(await g.data())).toEqual([2, 4, 6]);
+  });
+});
+
+describe('fileSystemHandler', () => {
+  it('round-trips weights and metadata through model.json + weights.bin', async () => {
+    await initTf();
+    const dir = mkdtempSync(join(tmpdir(), 'tfio-'));
+    try {
+      const w = tf.tensor2d([[1.5, -2], [3, 4.25]]);
+      const b = tf.tensor1d([7, 8, 9]);
+      const { data, specs } = await tf.io.encodeWeights({ w, b });
+      await fileSystemHandler(dir).save!({ modelTopology: { kind: 'test' }, weightSpecs: specs, weightData: data, userDefinedMetadata: { space: 'x' } });
+      const loaded = await fileSystemHandler(dir).load!();
+      expect(loaded.modelTopology).toEqual({ kind: 'test' });
+      expect(loaded.userDefinedMetadata).toEqual({ space: 'x' });
+      const back = tf.io.decodeWeights(loaded.weightData!, loaded.weightSpecs!);
+      expect(back['w'].arraySync()).toEqual([[1.5, -2], [3, 4.25]]);
+      expect(back['b'].arraySync()).toEqual([7, 8, 9]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says where it looked when nothing was saved there', async () => {
+    await expect(fileSystemHandler('/nonexistent/model').load!()).rejects.toThrow(/no saved model at \/nonexistent\/model/);
+  });
+});
