@@ -15,6 +15,8 @@ export function randomSearch<A>(ctx: StrategyContext<A>): Strategy<A> {
       }
       return batch;
     },
-    async tell() {},
+    async tell() {
+      // random search learns nothing from results
+    },
   };
 }

@@ -10,8 +10,8 @@ export interface ReaOptions {
   readonly maxMutationTries: number;
 }
 
-/** Chosen by `tools/tune-rea.ts` (see docs/results/baselines.md). */
-export const REA_DEFAULTS: ReaOptions = { populationSize: 20, tournamentSize: 5, maxMutationTries: 100 };
+/** Chosen by `npm run -s tool -- tools/tune-rea.ts` on tuning seeds 100..124 (docs/results/baselines.md). */
+export const REA_DEFAULTS: ReaOptions = { populationSize: 20, tournamentSize: 10, maxMutationTries: 100 };
 
 /**
  * Regularised (aging) evolution, Real et al. 2019: a random initial population, then each

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, appendFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveDataDir } from '@dcl-enas/common';
+import { loadNb201, Nb201Evaluator } from '@dcl-enas/benchmarks';
+import { runBench, runId, type BenchRunRecord } from './bench';
+import { BenchStore } from './bench-store';
+import { benchCsv, summarizeBench } from './bench-report';
+
+const evaluator = new Nb201Evaluator(loadNb201(resolveDataDir()));
+const plan = { strategies: ['random', 'rea'], budgets: [20, 40], seeds: [0, 1, 2] };
+const scope = { space: 'nb201', dataset: 'cifar10' };
+
+async function bench(store: BenchStore, stopAfter = Infinity): Promise<void> {
+  let n = 0;
+  const done = new Set(store.load().map(runId));
+  await runBench({
+    evaluator,
+    dataset: 'cifar10',
+    plan,
+    done,
+    onRecord: (r) => {
+      if (n++ >= stopAfter) throw new Error('interrupted');
+      store.append(r);
+    },
+  });
+}
+
+describe('bench', () => {
+  it('resumes an interrupted bench to the same records as an uninterrupted one', async () => {
+    const whole = new BenchStore(mkdtempSync(join(tmpdir(), 'bench-')), scope);
+    await bench(whole);
+    const resumed = new BenchStore(mkdtempSync(join(tmpdir(), 'bench-')), scope);
+    await expect(bench(resumed, 5)).rejects.toThrow('interrupted');
+    appendFileSync(resumed.file, '{"space":"nb201","datas'); // a write torn by the crash
+    expect(resumed.load()).toHaveLength(5);
+    await bench(resumed);
+    const strip = (rs: BenchRunRecord[]) => rs.map(({ wallSeconds: _w, ...r }) => r).sort((a, b) => runId(a).localeCompare(runId(b)));
+    expect(strip(resumed.load())).toEqual(strip(whole.load()));
+    expect(whole.load()).toHaveLength(12);
+  });
+
+  it('summarises one row per strategy and budget with ceiling hits', async () => {
+    const store = new BenchStore(mkdtempSync(join(tmpdir(), 'bench-')), scope);
+    await bench(store);
+    const records = store.load();
+    const ceiling = evaluator.ceiling('cifar10');
+    const summary = summarizeBench(records, { ...scope, seeds: plan.seeds, bestValAcc: ceiling.bestValAcc });
+    expect(summary.rows.map((r) => `${r.strategy}@${r.queries}`)).toEqual(['random@20', 'rea@20', 'random@40', 'rea@40']);
+    for (const row of summary.rows) {
+      const runs = records.filter((r) => r.strategy === row.strategy && r.queries === row.queries);
+      expect(row.runs).toBe(3);
+      expect(row.testMean).toBeCloseTo(runs.reduce((s, r) => s + r.bestTestAcc!, 0) / 3, 10);
+      expect(row.ceilingHits).toBe(runs.filter((r) => r.bestValAcc === ceiling.bestValAcc).length);
+    }
+    expect(benchCsv(summary).split('\n')[0]).toBe('space,dataset,strategy,queries,runs,test_mean,test_std,val_mean,val_std,ceiling_hits');
+  });
+
+  it('refuses a run log from another space or dataset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    await bench(new BenchStore(dir, scope), 1).catch(() => undefined);
+    expect(readFileSync(join(dir, 'runs.jsonl'), 'utf8')).toContain('"cifar10"');
+    expect(() => new BenchStore(dir, { space: 'nb201', dataset: 'cifar100' }).load()).toThrow(/use another --out directory/);
+  });
+});
