@@ -1,2 +1,3 @@
 export * from './space';
 export * from './nb201';
+export * from './nb101';
