@@ -1,4 +1,5 @@
 export * from './strategy';
+export * from './predictor-port';
 export * from './run-search';
 export * from './strategies/proposal-set';
 export * from './strategies/random-search';

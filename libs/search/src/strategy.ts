@@ -1,5 +1,6 @@
 import type { Rng } from '@dcl-enas/common';
 import type { SearchSpace } from '@dcl-enas/spaces';
+import type { PredictorProvider } from './predictor-port';
 
 /** What a strategy learns from one trained architecture: the search signal only, never test accuracy. */
 export interface Observation<A> {
@@ -24,6 +25,10 @@ export interface StrategyContext<A> {
   readonly rng: Rng;
   /** Total number of queries the run may make (some strategies plan around it). */
   readonly budget: number;
+  /** The seed `rng` was made from, for components that seed their own streams. */
+  readonly seed?: number;
+  /** Ranking predictors for predictor-guided strategies (in-process or a remote service). */
+  readonly predictors?: PredictorProvider;
 }
 
 export type StrategyFactory = <A>(ctx: StrategyContext<A>) => Strategy<A>;
