@@ -5,6 +5,8 @@ export * from './strategies/proposal-set';
 export * from './strategies/random-search';
 export * from './strategies/regularized-evolution';
 export * from './strategies/registry';
+export * from './strategies/dcl-enas';
+export * from './strategies/predictor-pool';
 export * from './bench/bench';
 export * from './bench/bench-report';
 export * from './bench/bench-store';

@@ -8,12 +8,24 @@ export interface TrajectoryPoint {
   readonly bestTestAcc: number | null;
 }
 
+/** One trained architecture, in query order. */
+export interface QueryRecord<A> {
+  readonly arch: A;
+  readonly key: string;
+  readonly valAcc: number;
+  readonly testAcc: number | null;
+  readonly trainSeconds: number | null;
+  /** Wall seconds since the search started, when this result was in. */
+  readonly wallSeconds: number;
+}
+
 export interface SearchOutcome<A> {
   readonly best: { readonly arch: A; readonly key: string; readonly valAcc: number; readonly testAcc: number | null };
   readonly trajectory: readonly TrajectoryPoint[];
   /** Sum of the recorded training times of the queried architectures; null where the data has none. */
   readonly simulatedGpuSeconds: number | null;
   readonly queries: number;
+  readonly history: readonly QueryRecord<A>[];
 }
 
 export interface RunSearchOptions<A> {
@@ -36,7 +48,9 @@ export async function runSearch<A>(options: RunSearchOptions<A>): Promise<Search
   const { evaluator, dataset, strategy, queries } = options;
   if (!Number.isInteger(queries) || queries < 1) throw new RangeError(`queries must be a positive integer, got ${queries}`);
   const space = evaluator.space;
+  const started = performance.now();
   const trajectory: TrajectoryPoint[] = [];
+  const history: QueryRecord<A>[] = [];
   const seen = new Set<string>();
   let best: SearchOutcome<A>['best'] | null = null;
   let gpuSeconds: number | null = 0;
@@ -55,10 +69,11 @@ export async function runSearch<A>(options: RunSearchOptions<A>): Promise<Search
       if (best === null || result.valAcc > best.valAcc) best = { arch, key, valAcc: result.valAcc, testAcc: result.testAcc };
       const point = { query: trajectory.length + 1, bestValAcc: best.valAcc, bestTestAcc: best.testAcc };
       trajectory.push(point);
+      history.push({ arch, key, ...result, wallSeconds: (performance.now() - started) / 1000 });
       options.onQuery?.(point);
       observations.push({ arch, key, valAcc: result.valAcc });
     }
     await strategy.tell(observations);
   }
-  return { best: best!, trajectory, simulatedGpuSeconds: gpuSeconds, queries };
+  return { best: best!, trajectory, simulatedGpuSeconds: gpuSeconds, queries, history };
 }

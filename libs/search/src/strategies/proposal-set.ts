@@ -3,7 +3,7 @@ import type { SearchSpace } from '@dcl-enas/spaces';
 
 /** Keys a strategy has already proposed, so no architecture is ever trained twice. */
 export class ProposalSet<A> {
-  private readonly keys = new Set<string>();
+  private readonly keys = new Map<string, number>();
 
   constructor(private readonly space: SearchSpace<A>) {}
 
@@ -12,7 +12,13 @@ export class ProposalSet<A> {
   }
 
   add(arch: A): void {
-    this.keys.add(this.space.key(arch));
+    const key = this.space.key(arch);
+    if (!this.keys.has(key)) this.keys.set(key, this.keys.size);
+  }
+
+  /** Position of `arch` in proposal order (-1 if never proposed). */
+  order(arch: A): number {
+    return this.keys.get(this.space.key(arch)) ?? -1;
   }
 
   get size(): number {

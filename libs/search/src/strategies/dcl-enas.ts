@@ -1,0 +1,138 @@
+import { UserError } from '@dcl-enas/common';
+import type { RankingPredictor } from '../predictor-port';
+import type { Observation, Strategy, StrategyContext } from '../strategy';
+import { ProposalSet } from './proposal-set';
+
+export interface DclEnasOptions {
+  /** Random architectures trained before the predictor is first fitted. */
+  readonly nInit: number;
+  /** New, never-trained architectures trained per cycle (the predictor's top picks). */
+  readonly nInfill: number;
+  /** EA generations per cycle in which the predictor, not training, does the selection. */
+  readonly tGap: number;
+  /** Individuals the predictor keeps alive between generations. */
+  readonly populationSize: number;
+  /** Offspring bred per generation (mutation and crossover). */
+  readonly offspringPerGeneration: number;
+  /** Tournament size for choosing parents by predicted score. */
+  readonly tournamentSize: number;
+  /** Probability that an offspring is a crossover child (then mutated) rather than a plain mutant. */
+  readonly crossoverRate: number;
+  /** Predictor variant: dcl, no-pretrain, regression. */
+  readonly variant: string;
+}
+
+/** Chosen by experiment on tuning seeds, see docs/results/search.md. */
+export const DCL_ENAS_DEFAULTS: DclEnasOptions = {
+  nInit: 20,
+  nInfill: 10,
+  tGap: 5,
+  populationSize: 50,
+  offspringPerGeneration: 100,
+  tournamentSize: 5,
+  crossoverRate: 0.5,
+  variant: 'dcl',
+};
+
+interface Scored<A> {
+  readonly arch: A;
+  readonly key: string;
+  readonly score: number;
+}
+
+/**
+ * DCL-ENAS (SPEC 2.5): train `nInit` random architectures; then each cycle fit the ranking
+ * predictor on every label so far, run `tGap` generations of evolution in which the predictor
+ * does environmental selection over many offspring, and train the `nInfill` best-predicted
+ * architectures never trained before. Decisions never depend on the budget, so a run with a
+ * larger budget extends a smaller one query for query.
+ */
+export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DCL_ENAS_DEFAULTS, name = 'dcl-enas'): Strategy<A> {
+  const predictor = requirePredictor(ctx, name, options.variant);
+  const { space, rng } = ctx;
+  const proposed = new ProposalSet(space);
+  const labelled: Observation<A>[] = [];
+  const queue: A[] = [];
+  let outstanding = 0;
+
+  const scoreAll = async (archs: readonly A[]): Promise<Scored<A>[]> => {
+    const scores = await predictor.score(archs);
+    return archs.map((arch, i) => ({ arch, key: space.key(arch), score: scores[i] }));
+  };
+
+  const breed = (population: readonly Scored<A>[]): A[] => {
+    const children: A[] = [];
+    const parent = () => rng.sample(population, Math.min(options.tournamentSize, population.length)).reduce((b, s) => (s.score > b.score ? s : b)).arch;
+    for (let i = 0; i < options.offspringPerGeneration; i++) {
+      const base = rng.float() < options.crossoverRate ? space.crossover(parent(), parent(), rng) : parent();
+      children.push(space.mutate(base, rng));
+    }
+    return children;
+  };
+
+  const cycle = async (): Promise<void> => {
+    await predictor.fit(labelled);
+    // The EA starts from the trained architectures, ranked by the predictor like everything else.
+    let population = (await scoreAll(labelled.map((o) => o.arch))).sort(byScore).slice(0, options.populationSize);
+    const candidates = new Map<string, Scored<A>>();
+    for (let g = 0; g < options.tGap; g++) {
+      const offspring = await scoreAll(dedup(breed(population), space.key));
+      for (const o of offspring) if (!proposed.has(o.arch)) candidates.set(o.key, o);
+      population = dedupScored([...population, ...offspring]).sort(byScore).slice(0, options.populationSize);
+    }
+    const infill = [...candidates.values()].sort(byScore).slice(0, options.nInfill);
+    for (const c of infill) queue.push(c.arch);
+    // only when evolution found too few new cells
+    while (queue.length < options.nInfill) {
+      const arch = proposed.sampleNew(rng);
+      if (!queue.some((q) => space.key(q) === space.key(arch))) queue.push(arch);
+    }
+  };
+
+  return {
+    name,
+    async ask(max) {
+      if (queue.length === 0 && outstanding === 0) {
+        if (labelled.length < options.nInit) {
+          while (queue.length < options.nInit - labelled.length) {
+            const arch = proposed.sampleNew(rng);
+            proposed.add(arch);
+            queue.push(arch);
+          }
+        } else await cycle();
+        for (const arch of queue) proposed.add(arch);
+      }
+      const batch = queue.splice(0, max);
+      outstanding += batch.length;
+      return batch;
+    },
+    async tell(observations) {
+      outstanding -= observations.length;
+      labelled.push(...observations);
+      // proposal order, whatever order results arrive in, so parallel trainers reproduce a serial run
+      labelled.sort((a, b) => proposed.order(a.arch) - proposed.order(b.arch));
+    },
+  };
+}
+
+const byScore = <T extends { score: number; key: string }>(a: T, b: T) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function dedup<A>(archs: readonly A[], key: (a: A) => string): A[] {
+  const seen = new Set<string>();
+  return archs.filter((a) => {
+    const k = key(a);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function dedupScored<A>(items: readonly Scored<A>[]): Scored<A>[] {
+  const seen = new Set<string>();
+  return items.filter((s) => (seen.has(s.key) ? false : (seen.add(s.key), true)));
+}
+
+export function requirePredictor<A>(ctx: StrategyContext<A>, name: string, variant: string): RankingPredictor<A> {
+  if (!ctx.predictors) throw new UserError(`strategy ${name} needs a ranking predictor, and none is available in this mode`);
+  return ctx.predictors<A>({ space: ctx.space.name, variant, seed: ctx.seed ?? 0 });
+}
