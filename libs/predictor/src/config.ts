@@ -1,0 +1,95 @@
+import { UserError } from '@dcl-enas/common';
+import type { AugmentConfig } from './augment';
+import type { EncoderConfig } from './encoder';
+
+export const VARIANTS = ['dcl', 'no-pretrain', 'regression'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export type RankLoss = 'listwise' | 'pairwise' | 'mse';
+
+export interface PretrainConfig {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly temperature: number;
+  /** Projection head output width (the head is dropped after stage 1). */
+  readonly projection: number;
+  readonly augment: AugmentConfig;
+  /** Unlabelled graphs for spaces too large to enumerate (sampled, distinct). */
+  readonly sampleSize: number;
+}
+
+export interface FinetuneConfig {
+  readonly loss: RankLoss;
+  readonly epochs: number;
+  /** Fine-tuning epochs for `refresh` (continuing from the current weights). */
+  readonly refreshEpochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Learning rate of the (pre-trained) encoder relative to the score head. */
+  readonly encoderLrScale: number;
+  readonly temperature: number;
+  /** Fraction of the labelled set held out for early stopping. */
+  readonly holdout: number;
+  /** Epochs without a better held-out Kendall tau before stopping. */
+  readonly patience: number;
+  readonly headHidden: number;
+}
+
+export interface PredictorConfig {
+  readonly variant: Variant;
+  readonly encoder: EncoderConfig;
+  /** Drop zero-op nodes and nodes off every input-output path before encoding. */
+  readonly prune: boolean;
+  readonly pretrain: PretrainConfig;
+  readonly finetune: FinetuneConfig;
+}
+
+const ENCODER: EncoderConfig = { hidden: 64, layers: 4 };
+
+const PRETRAIN: PretrainConfig = {
+  epochs: 20,
+  batchSize: 256,
+  learningRate: 2e-3,
+  temperature: 0.2,
+  projection: 64,
+  augment: { dropEdge: 0.2, substituteOp: 0.15, permute: true },
+  sampleSize: 20000,
+};
+
+const FINETUNE: FinetuneConfig = {
+  loss: 'listwise',
+  epochs: 300,
+  refreshEpochs: 60,
+  batchSize: 256,
+  learningRate: 2e-3,
+  encoderLrScale: 0.5,
+  temperature: 1,
+  holdout: 0.2,
+  patience: 60,
+  headHidden: 64,
+};
+
+/** The preset of each variant; `overrides` patches it (benchmarks and tests use small configs). */
+export function variantConfig(variant: Variant, overrides: ConfigOverrides = {}): PredictorConfig {
+  if (!(VARIANTS as readonly string[]).includes(variant)) {
+    throw new UserError(`unknown predictor variant "${variant}": use one of ${VARIANTS.join(', ')}`);
+  }
+  const finetune: FinetuneConfig = { ...FINETUNE, ...(variant === 'regression' ? { loss: 'mse' as const } : {}), ...overrides.finetune };
+  return {
+    variant,
+    encoder: { ...ENCODER, ...overrides.encoder },
+    prune: overrides.prune ?? true,
+    pretrain: { ...PRETRAIN, ...overrides.pretrain, augment: { ...PRETRAIN.augment, ...overrides.pretrain?.augment } },
+    finetune,
+  };
+}
+
+export interface ConfigOverrides {
+  readonly encoder?: Partial<EncoderConfig>;
+  readonly prune?: boolean;
+  readonly pretrain?: Partial<Omit<PretrainConfig, 'augment'>> & { augment?: Partial<AugmentConfig> };
+  readonly finetune?: Partial<FinetuneConfig>;
+}
+
+export const usesPretraining = (variant: Variant): boolean => variant === 'dcl';

@@ -1,0 +1,121 @@
+import { kendallTau, mean, std, type Rng } from '@dcl-enas/common';
+import { tf } from '@dcl-enas/tf-backend';
+import type { FinetuneConfig, PredictorConfig } from './config';
+import { ENCODER_PREFIX, encode, head } from './encoder';
+import { disposeBatch, packGraphs, type GraphBatch } from './graph-batch';
+import type { GraphCodec, WorkGraph } from './graph-codec';
+import { listwiseContrast, meanSquaredError, pairwiseLogistic } from './losses';
+import { disposeAll, type Params } from './params';
+
+export const SCORE_PREFIX = 'score/';
+
+export interface FinetuneReport {
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  /** Kendall's tau on the held-out slice at the kept epoch (NaN when nothing was held out). */
+  readonly holdoutTau: number;
+  readonly trainSize: number;
+  readonly holdoutSize: number;
+  readonly seconds: number;
+}
+
+/** Score of every graph: [B] from the encoder and score head. Caller owns the tensor. */
+export function scoreBatch(params: Params, cfg: PredictorConfig, batch: GraphBatch): tf.Tensor1D {
+  return tf.reshape(head(params, SCORE_PREFIX, encode(params, cfg.encoder, batch)), [batch.size]) as tf.Tensor1D;
+}
+
+/** Scores of any number of graphs, in chunks so that memory stays bounded. */
+export function scoreGraphs(params: Params, cfg: PredictorConfig, codec: GraphCodec, graphs: readonly WorkGraph[], chunk = 2048): Float32Array {
+  const out = new Float32Array(graphs.length);
+  for (let at = 0; at < graphs.length; at += chunk) {
+    const batch = packGraphs(graphs.slice(at, at + chunk), codec);
+    const t = tf.tidy(() => scoreBatch(params, cfg, batch));
+    out.set(t.dataSync(), at);
+    t.dispose();
+    disposeBatch(batch);
+  }
+  return out;
+}
+
+function lossFor(ft: FinetuneConfig, scores: tf.Tensor1D, targets: Float32Array): tf.Scalar {
+  if (ft.loss === 'listwise') return listwiseContrast(scores, targets, ft.temperature);
+  if (ft.loss === 'pairwise') return pairwiseLogistic(scores, targets, ft.temperature);
+  return meanSquaredError(scores, targets);
+}
+
+/**
+ * Stage 2: fine-tunes encoder and score head on labelled graphs. A slice of the labelled set
+ * (never anything else) is held out; the weights of the epoch with the best held-out Kendall
+ * tau are kept, and training stops after `patience` epochs without improvement.
+ */
+export function finetune(
+  params: Params,
+  cfg: PredictorConfig,
+  codec: GraphCodec,
+  graphs: readonly WorkGraph[],
+  targets: readonly number[],
+  epochs: number,
+  rng: Rng,
+): FinetuneReport {
+  const ft = cfg.finetune;
+  const start = performance.now();
+  const order = rng.shuffle(graphs.map((_, i) => i));
+  const holdoutSize = graphs.length >= 10 ? Math.round(graphs.length * ft.holdout) : 0;
+  const held = order.slice(0, holdoutSize);
+  const train = order.slice(holdoutSize);
+  // standardised targets: the ranking losses ignore scale, MSE needs it
+  const m = mean(targets);
+  const s = std(targets) || 1;
+  const z = targets.map((t) => (t - m) / s);
+
+  const encVars = params.select(ENCODER_PREFIX);
+  const headVars = params.select(SCORE_PREFIX);
+  const headOpt = tf.train.adam(ft.learningRate);
+  const encOpt = tf.train.adam(ft.learningRate * ft.encoderLrScale);
+  const heldBatch = held.length ? packGraphs(held.map((i) => graphs[i]), codec) : null;
+  const heldTargets = held.map((i) => targets[i]);
+
+  let best = { tau: -Infinity, epoch: -1, weights: null as Map<string, tf.Tensor> | null };
+  let epoch = 0;
+  for (; epoch < epochs; epoch++) {
+    rng.shuffle(train);
+    for (let at = 0; at < train.length; at += ft.batchSize) {
+      const ids = train.slice(at, at + ft.batchSize);
+      if (ids.length < 2) continue;
+      const batch = packGraphs(ids.map((i) => graphs[i]), codec);
+      const y = Float32Array.from(ids, (i) => z[i]);
+      const lossFn = () => lossFor(ft, scoreBatch(params, cfg, batch), y);
+      // one forward/backward for both parameter groups, two learning rates
+      const { value, grads } = tf.variableGrads(lossFn, [...encVars, ...headVars]);
+      const named = (vars: tf.Variable[]) => Object.fromEntries(vars.map((v) => [v.name, grads[v.name]]));
+      if (ft.encoderLrScale > 0) encOpt.applyGradients(named(encVars));
+      headOpt.applyGradients(named(headVars));
+      tf.dispose([value, ...Object.values(grads)]);
+      disposeBatch(batch);
+    }
+    if (!heldBatch) continue;
+    const tau = tf.tidy(() => kendallTau(Array.from(scoreBatch(params, cfg, heldBatch).dataSync()), heldTargets));
+    if (tau > best.tau) {
+      if (best.weights) disposeAll(best.weights);
+      best = { tau, epoch, weights: params.snapshot() };
+    } else if (epoch - best.epoch >= ft.patience) {
+      epoch++;
+      break;
+    }
+  }
+  if (best.weights) {
+    params.restore(best.weights);
+    disposeAll(best.weights);
+  }
+  if (heldBatch) disposeBatch(heldBatch);
+  headOpt.dispose();
+  encOpt.dispose();
+  return {
+    epochs: epoch,
+    bestEpoch: best.epoch,
+    holdoutTau: heldBatch ? best.tau : Number.NaN,
+    trainSize: train.length,
+    holdoutSize: held.length,
+    seconds: (performance.now() - start) / 1000,
+  };
+}
