@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { resolveDataDir, UserError } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
+import { curvesSpec, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { nameList, positiveIntList, seedRange } from '../options';
 import { progressBar } from '../progress';
 
@@ -57,6 +58,7 @@ export function registerBench(program: Command): void {
       if (flags.out) {
         writeFileSync(join(flags.out, 'bench.md'), markdown);
         writeFileSync(join(flags.out, 'bench.csv'), benchCsv(summary));
+        await writeCurves(flags.out, records, flags, bench.ceiling?.testAccAtBestVal ?? null);
       }
       process.stdout.write(flags.json ? JSON.stringify(summary) + '\n' : markdown);
     });
@@ -65,4 +67,19 @@ export function registerBench(program: Command): void {
 function rebuildArgs(f: BenchFlags): string {
   const seeds = `${f.seeds[0]}..${f.seeds[f.seeds.length - 1]}`;
   return `--space ${f.space} --dataset ${f.dataset} --strategies ${f.strategies.join(',')} --queries ${f.queries.join(',')} --seeds ${seeds}${f.out ? ` --out ${f.out}` : ''}`;
+}
+
+/** Best-so-far test accuracy vs queries at the largest budget, mean with a band, as SVG and PNG. */
+async function writeCurves(dir: string, records: readonly BenchRunRecord[], flags: BenchFlags, ceiling: number | null): Promise<void> {
+  const largest = Math.max(...flags.queries);
+  const runs = records.filter((r) => r.queries === largest).map((r) => ({ strategy: r.strategy, values: r.testTrajectory }));
+  const svg = await renderSvg(
+    curvesSpec(meanCurves(runs), {
+      title: `${flags.space} ${flags.dataset}: test accuracy of the selected architecture (mean of ${flags.seeds.length} seeds, band = ±1 s.e.)`,
+      yTitle: 'test accuracy (%)',
+      ceiling,
+    }),
+  );
+  writeFileSync(join(dir, 'curves.svg'), svg);
+  writeFileSync(join(dir, 'curves.png'), svgToPng(svg));
 }
