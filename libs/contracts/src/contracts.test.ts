@@ -1,0 +1,68 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ContractError,
+  ExperimentEvent,
+  FitRequest,
+  SUBJECTS,
+  anyVersion,
+  decode,
+  experimentSpecJsonSchema,
+  parseExperimentSpec,
+  subjectVersion,
+} from './index';
+
+const examples = join(__dirname, '..', '..', '..', 'examples');
+const schemaFile = join(examples, 'experiment-spec.schema.json');
+
+describe('experiment spec', () => {
+  it('parses every example in examples/ and fills defaults', () => {
+    const files = readdirSync(examples).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) {
+      const spec = parseExperimentSpec(readFileSync(join(examples, f), 'utf8'), f);
+      expect(spec.apiVersion).toBe('enas/v1');
+      expect(spec.queries).toBeGreaterThan(0);
+    }
+    const minimal = parseExperimentSpec('{"apiVersion":"enas/v1","kind":"Experiment","space":"nb201","dataset":"cifar10","strategy":"rea","queries":5}');
+    expect(minimal).toMatchObject({ seed: 0, batchSize: 1 });
+  });
+
+  it('names the bad field in one line', () => {
+    const bad = 'apiVersion: enas/v1\nkind: Experiment\nspace: nb201\ndataset: cifar10\nstrategy: rea\nqueries: -3\n';
+    expect(() => parseExperimentSpec(bad, 'x.yaml')).toThrow(/^x\.yaml: queries: .*>=\s*1/);
+    expect(() => parseExperimentSpec('a: [1, 2', 'y.yaml')).toThrow(/y\.yaml is not valid YAML or JSON/);
+    expect(() => parseExperimentSpec(bad.replace('queries: -3', 'queries: 3\ncolour: red'), 'z')).toThrow(ContractError);
+  });
+
+  it('the committed JSON Schema is the one the contracts generate', () => {
+    const generated = JSON.stringify(experimentSpecJsonSchema(), null, 2) + '\n';
+    if (process.env['ENAS_WRITE_SCHEMA'] === '1') writeFileSync(schemaFile, generated);
+    expect(readFileSync(schemaFile, 'utf8')).toBe(generated);
+    const schema = JSON.parse(generated);
+    expect(schema.required).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'space', 'dataset', 'strategy', 'queries']));
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('subjects and payloads', () => {
+  it('versions every subject and refuses unsafe tokens', () => {
+    expect(SUBJECTS.predictorRank).toBe('enas.v1.predictor.rank');
+    expect(SUBJECTS.eventResult('exp-1', 7)).toBe('enas.v1.events.exp-1.result.7');
+    expect(anyVersion(SUBJECTS.predictorRank)).toBe('enas.*.predictor.rank');
+    expect(subjectVersion('enas.v2.predictor.rank')).toBe('v2');
+    expect(subjectVersion('other.v1.x')).toBeNull();
+    expect(() => SUBJECTS.trial('a.b', 1)).toThrow(/cannot be a subject token/);
+  });
+
+  it('validates events and requests, naming the first bad field', () => {
+    const ok = { type: 'result', index: 0, key: 'k', outcome: { valAcc: 90, testAcc: null, trainSeconds: 10 }, trainer: 't', attempt: 1, at: new Date().toISOString() };
+    expect(decode(ExperimentEvent, ok, 'event').type).toBe('result');
+    expect(() => decode(ExperimentEvent, { ...ok, attempt: 0 }, 'event')).toThrow(/^event: attempt:/);
+    expect(() => decode(ExperimentEvent, { ...ok, type: 'bogus' }, 'event')).toThrow(/^event: type:/);
+    const fit = { session: { id: 's1', space: 'nb201', variant: 'dcl', seed: 0 }, version: 1, previous: null, observations: { inline: [] } };
+    expect(decode(FitRequest, fit, 'fit').version).toBe(1);
+    expect(() => decode(FitRequest, { ...fit, observations: { inline: [{ arch: 'a' }] } }, 'fit')).toThrow(/^fit: observations/);
+  });
+});

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ExperimentSpec } from './experiment-spec';
+
+const index = z.number().int().nonnegative();
+const percent = z.number().finite();
+
+export const ProposedTrial = z.object({ index, arch: z.string().min(1), key: z.string().min(1) }).strict();
+export type ProposedTrial = z.infer<typeof ProposedTrial>;
+
+export const TrialOutcome = z
+  .object({
+    valAcc: percent,
+    testAcc: percent.nullable(),
+    trainSeconds: z.number().nonnegative().nullable(),
+  })
+  .strict();
+export type TrialOutcome = z.infer<typeof TrialOutcome>;
+
+export const ExperimentStatus = z.enum(['queued', 'running', 'completed', 'stopped', 'failed']);
+export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
+
+/**
+ * One entry of an experiment's append-only event log (stream ENAS_EVENTS). The orchestrator
+ * writes created, proposed, stop and ended; trainers write result. Replaying the log in order
+ * rebuilds the experiment.
+ */
+export const ExperimentEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('created'), experimentId: z.string(), spec: ExperimentSpec, at: z.iso.datetime() }).strict(),
+  z.object({ type: z.literal('proposed'), batch: index, trials: z.array(ProposedTrial).min(1) }).strict(),
+  z
+    .object({
+      type: z.literal('result'),
+      index,
+      key: z.string().min(1),
+      /** Null when training failed; then `error` says why. */
+      outcome: TrialOutcome.nullable(),
+      error: z.string().optional(),
+      trainer: z.string(),
+      /** Delivery attempt of the trial that produced this result (1 = first). */
+      attempt: z.number().int().positive(),
+      at: z.iso.datetime(),
+    })
+    .strict(),
+  z.object({ type: z.literal('stop'), reason: z.string(), at: z.iso.datetime() }).strict(),
+  z
+    .object({
+      type: z.literal('ended'),
+      status: z.enum(['completed', 'stopped', 'failed']),
+      reason: z.string().optional(),
+      at: z.iso.datetime(),
+    })
+    .strict(),
+]);
+export type ExperimentEvent = z.infer<typeof ExperimentEvent>;
+export type ResultEvent = Extract<ExperimentEvent, { type: 'result' }>;
+export type ProposedEvent = Extract<ExperimentEvent, { type: 'proposed' }>;
+
+/** Message ids for JetStream de-duplication: the same logical event published twice is stored once. */
+export const MSG_IDS = {
+  created: (id: string) => `${id}:created`,
+  proposed: (id: string, batch: number) => `${id}:proposed:${batch}`,
+  result: (id: string, key: string) => `${id}:result:${key}`,
+  stop: (id: string) => `${id}:stop`,
+  ended: (id: string) => `${id}:ended`,
+  trial: (id: string, key: string) => `${id}:trial:${key}`,
+};

@@ -1,0 +1,7 @@
+export * from './subjects';
+export * from './decode';
+export * from './refs';
+export * from './experiment-spec';
+export * from './events';
+export * from './messages';
+export * from './views';

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ObjectRef, payload } from './refs';
+import { TOKEN_PATTERN } from './subjects';
+
+/** Work item on the trial queue (stream ENAS_TRIALS, subject enas.v1.trials.<experiment>.<index>). */
+export const TrialRequest = z
+  .object({
+    experimentId: z.string().regex(TOKEN_PATTERN),
+    index: z.number().int().nonnegative(),
+    space: z.string().min(1),
+    dataset: z.string().min(1),
+    arch: z.string().min(1),
+    key: z.string().min(1),
+  })
+  .strict();
+export type TrialRequest = z.infer<typeof TrialRequest>;
+
+/** Identifies one predictor's history: every fit of a session continues the session's previous state. */
+export const PredictorSession = z
+  .object({
+    id: z.string().regex(TOKEN_PATTERN),
+    space: z.string().min(1),
+    variant: z.string().min(1),
+    seed: z.number().int(),
+  })
+  .strict();
+export type PredictorSession = z.infer<typeof PredictorSession>;
+
+export const LabelledArch = z.object({ arch: z.string().min(1), key: z.string().min(1), valAcc: z.number().finite() }).strict();
+export type LabelledArch = z.infer<typeof LabelledArch>;
+
+/** enas.v1.predictor.fit: fit version `version` of the session on every label so far. */
+export const FitRequest = z
+  .object({
+    session: PredictorSession,
+    version: z.number().int().positive(),
+    /** State after fit `version - 1`; null for the first fit. */
+    previous: ObjectRef.nullable(),
+    observations: payload(z.array(LabelledArch)),
+  })
+  .strict();
+export type FitRequest = z.infer<typeof FitRequest>;
+
+export const FitReply = z.object({ model: ObjectRef, cached: z.boolean(), seconds: z.number().nonnegative() }).strict();
+export type FitReply = z.infer<typeof FitReply>;
+
+/** enas.v1.predictor.rank: scores of `archs` under a fitted state (null: the unfitted predictor). */
+export const RankRequest = z
+  .object({
+    session: PredictorSession,
+    model: ObjectRef.nullable(),
+    archs: payload(z.array(z.string().min(1)).min(1)),
+  })
+  .strict();
+export type RankRequest = z.infer<typeof RankRequest>;
+
+export const RankReply = z.object({ scores: payload(z.array(z.number())), seconds: z.number().nonnegative() }).strict();
+export type RankReply = z.infer<typeof RankReply>;
+
+/** enas.v1.encoder.pretrain: the stage-1 encoder for a space and configuration, trained once and cached. */
+export const PretrainRequest = z
+  .object({ space: z.string().min(1), engine: z.string().min(1), variant: z.string().min(1), seed: z.number().int() })
+  .strict();
+export type PretrainRequest = z.infer<typeof PretrainRequest>;
+
+export const PretrainReply = z.object({ encoder: ObjectRef.nullable(), cached: z.boolean(), seconds: z.number().nonnegative() }).strict();
+export type PretrainReply = z.infer<typeof PretrainReply>;
+
+/** What lands on enas.v1.deadletter.<service>: a message no service could accept, and why. */
+export const DeadLetter = z
+  .object({
+    service: z.string(),
+    subject: z.string(),
+    reason: z.string(),
+    size: z.number().int().nonnegative(),
+    /** The start of the payload as text, for diagnosis. */
+    preview: z.string(),
+    at: z.iso.datetime(),
+  })
+  .strict();
+export type DeadLetter = z.infer<typeof DeadLetter>;
