@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { Rng, resolveDataDir } from '@dcl-enas/common';
+import { openBenchmark, type Evaluator } from '@dcl-enas/benchmarks';
+import type { ExperimentEvent, ExperimentSpec, TrialRequest } from '@dcl-enas/contracts';
+import { createStrategy, runSearch } from '@dcl-enas/search';
+import type { SearchSpace } from '@dcl-enas/spaces';
+import { ExperimentRun, type RunPorts } from './experiment-run';
+import { auditLog } from './audit';
+
+const bench = openBenchmark('nb201', 'cifar10', resolveDataDir());
+const evaluator = bench.evaluator as Evaluator<unknown>;
+const space = evaluator.space as SearchSpace<unknown>;
+const spec = (over: Partial<ExperimentSpec> = {}): ExperimentSpec => ({ apiVersion: 'enas/v1', kind: 'Experiment', space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 4, queries: 40, batchSize: 3, ...over });
+
+/** An in-memory log and a trainer pool that answers in a shuffled order, sometimes twice. */
+function harness(rng: Rng, crashAfterProposals = Infinity) {
+  const log: ExperimentEvent[] = [];
+  let runRef: ExperimentRun<unknown> | null = null;
+  let proposals = 0;
+  const ports: RunPorts = {
+    log: {
+      async append(e) {
+        if (e.type === 'proposed' && ++proposals > crashAfterProposals) throw new Error('crash');
+        log.push(e);
+        runRef?.apply(e);
+      },
+    },
+    trials: {
+      async dispatch(trials: readonly TrialRequest[]) {
+        const order = rng.shuffle([...trials, ...trials.filter(() => rng.float() < 0.3)]);
+        for (const t of order) {
+          const r = evaluator.query(space.parse(t.arch), t.dataset);
+          const e: ExperimentEvent = { type: 'result', index: t.index, key: t.key, outcome: { valAcc: r.valAcc, testAcc: r.testAcc, trainSeconds: r.trainSeconds }, trainer: 'mem', attempt: 1, at: new Date().toISOString() };
+          setTimeout(() => {
+            log.push(e);
+            runRef?.apply(e);
+          }, rng.below(3));
+        }
+      },
+    },
+  };
+  return { log, ports, attach: (run: ExperimentRun<unknown>) => (runRef = run) };
+}
+
+const strategyFor = (s: ExperimentSpec) => createStrategy(s.strategy, { space, rng: Rng.seeded(s.seed), seed: s.seed, budget: s.queries });
+
+describe('ExperimentRun', () => {
+  it('gives the embedded search for any delivery order and duplicate results', async () => {
+    const s = spec();
+    const embedded = await runSearch({ evaluator, dataset: s.dataset, strategy: strategyFor(s), queries: s.queries, batchSize: s.batchSize });
+    const h = harness(Rng.seeded(9));
+    const run = new ExperimentRun('e1', s, space, strategyFor(s), h.ports);
+    h.attach(run);
+    expect(await run.run()).toEqual({ status: 'completed' });
+    expect(run.trajectory).toEqual(embedded.trajectory);
+    expect(run.best?.key).toBe(embedded.best.key);
+    expect(run.duplicateResults).toBeGreaterThan(0);
+    const audit = auditLog(h.log);
+    expect(audit.lost).toEqual([]);
+    expect(audit.proposed).toBe(s.queries);
+  });
+
+  it('replays a log cut short by a crash and continues to the same search', async () => {
+    const s = spec({ strategy: 'rea', seed: 11, batchSize: 1, queries: 30 });
+    const embedded = await runSearch({ evaluator, dataset: s.dataset, strategy: strategyFor(s), queries: s.queries });
+    const first = harness(Rng.seeded(1), 17);
+    const crashed = new ExperimentRun('e2', s, space, strategyFor(s), first.ports);
+    first.attach(crashed);
+    await expect(crashed.run()).rejects.toThrow('crash');
+    await new Promise((r) => setTimeout(r, 20));
+
+    const second = harness(Rng.seeded(2));
+    second.log.push(...first.log);
+    const resumed = new ExperimentRun('e2', s, space, strategyFor(s), second.ports);
+    for (const e of first.log) resumed.apply(e);
+    second.attach(resumed);
+    expect(await resumed.run()).toEqual({ status: 'completed' });
+    expect(resumed.trajectory).toEqual(embedded.trajectory);
+  });
+
+  it('fails with a reason when the log does not replay into the same search', async () => {
+    const s = spec({ queries: 6, batchSize: 2 });
+    const h = harness(Rng.seeded(3));
+    const run = new ExperimentRun('e3', s, space, strategyFor({ ...s, seed: 99 }), h.ports);
+    h.attach(run);
+    run.apply({ type: 'proposed', batch: 0, trials: [{ index: 0, arch: 'x', key: 'k0' }, { index: 1, arch: 'y', key: 'k1' }] });
+    const end = await run.run();
+    expect(end.status).toBe('failed');
+    expect(end.status === 'failed' && end.reason).toMatch(/replay diverged at batch 0/);
+  });
+
+  it('stops while waiting for results', async () => {
+    const s = spec({ queries: 10 });
+    const ports: RunPorts = { log: { append: async () => undefined }, trials: { dispatch: async () => undefined } };
+    const run = new ExperimentRun('e4', s, space, strategyFor(s), ports);
+    const ended = run.run();
+    setTimeout(() => run.apply({ type: 'stop', reason: 'user asked', at: new Date().toISOString() }), 5);
+    expect(await ended).toEqual({ status: 'stopped', reason: 'user asked' });
+  });
+});

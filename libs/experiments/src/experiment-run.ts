@@ -1,0 +1,163 @@
+import type { BestSoFar, ExperimentEvent, ExperimentSpec, ProposedTrial, ResultEvent, TrajectoryPoint, TrialRequest } from '@dcl-enas/contracts';
+import type { Observation, Strategy } from '@dcl-enas/search';
+import type { SearchSpace } from '@dcl-enas/spaces';
+
+/** Where a run writes its events (JetStream in cluster mode); appends are idempotent per event. */
+export interface EventAppender {
+  append(event: ExperimentEvent): Promise<void>;
+}
+
+/** Hands trials to trainers. `resumed`: after a restart, so some may be queued or done already. */
+export interface TrialDispatcher {
+  dispatch(trials: readonly TrialRequest[], resumed: boolean): Promise<void>;
+}
+
+export interface RunPorts {
+  readonly log: EventAppender;
+  readonly trials: TrialDispatcher;
+  /** After each applied trial, in query order. */
+  readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, best: BestSoFar) => void;
+  /** After each batch has been told to the strategy. */
+  readonly onBatch?: () => void;
+}
+
+export type RunEnd = { status: 'completed' } | { status: 'stopped'; reason: string } | { status: 'failed'; reason: string };
+
+/** The log does not replay into the same search: the strategy proposed something else than recorded. */
+export class ReplayDivergence extends Error {}
+
+class StopSignal extends Error {}
+
+/**
+ * One experiment as a deterministic state machine over its event log. Feed it every event in
+ * log order (`apply`), replayed and live alike, and `run` drives the strategy: it asks, records
+ * the proposal (or, when replaying, checks it against the recorded one), dispatches trials
+ * that have no result yet, waits for their results and tells them back in proposal order, so
+ * the search is the embedded `runSearch` with the same batch size, whatever the delivery order,
+ * duplicates or crashes. A result is applied once per architecture key.
+ */
+export class ExperimentRun<A> {
+  private readonly proposals = new Map<number, readonly ProposedTrial[]>();
+  private readonly results = new Map<string, ResultEvent>();
+  private stopReason: string | null = null;
+  private waiting: { keys: readonly string[]; resolve: () => void; reject: (e: Error) => void } | null = null;
+  private readonly points: TrajectoryPoint[] = [];
+  private bestSoFar: BestSoFar | null = null;
+  private gpuSeconds: number | null = 0;
+  /** Result events ignored because that architecture already had one. */
+  duplicateResults = 0;
+
+  constructor(
+    readonly id: string,
+    readonly spec: ExperimentSpec,
+    private readonly space: SearchSpace<A>,
+    private readonly strategy: Strategy<A>,
+    private readonly ports: RunPorts,
+  ) {}
+
+  get trajectory(): readonly TrajectoryPoint[] {
+    return this.points;
+  }
+
+  get best(): BestSoFar | null {
+    return this.bestSoFar;
+  }
+
+  get simulatedGpuSeconds(): number | null {
+    return this.gpuSeconds;
+  }
+
+  apply(event: ExperimentEvent): void {
+    if (event.type === 'proposed') {
+      if (!this.proposals.has(event.batch)) this.proposals.set(event.batch, event.trials);
+    } else if (event.type === 'result') {
+      if (this.results.has(event.key)) this.duplicateResults++;
+      else this.results.set(event.key, event);
+    } else if (event.type === 'stop') {
+      this.stopReason ??= event.reason;
+    } else return;
+    this.wake();
+  }
+
+  async run(): Promise<RunEnd> {
+    const { spec, space, strategy } = this;
+    let index = 0;
+    try {
+      for (let batch = 0; index < spec.queries; batch++) {
+        if (this.stopReason !== null) return { status: 'stopped', reason: this.stopReason };
+        const want = Math.min(spec.batchSize, spec.queries - index);
+        const archs = await strategy.ask(want);
+        if (archs.length === 0 || archs.length > want) throw new Error(`strategy ${strategy.name} returned ${archs.length} architectures for ${want} asked`);
+        const trials = archs.map((arch, i) => ({ index: index + i, arch: space.format(arch), key: space.key(arch) }));
+        const recorded = this.proposals.get(batch);
+        if (recorded) this.checkReplay(batch, recorded, trials);
+        else {
+          await this.ports.log.append({ type: 'proposed', batch, trials });
+          this.proposals.set(batch, trials);
+        }
+        const missing = trials.filter((t) => !this.results.has(t.key));
+        if (missing.length > 0) {
+          await this.ports.trials.dispatch(
+            missing.map((t) => ({ experimentId: this.id, index: t.index, space: spec.space, dataset: spec.dataset, arch: t.arch, key: t.key })),
+            recorded !== undefined,
+          );
+          await this.resultsFor(trials.map((t) => t.key));
+        }
+        const observations: Observation<A>[] = [];
+        trials.forEach((t, i) => {
+          const r = this.results.get(t.key)!;
+          if (r.outcome === null) throw new TrialFailed(`trial ${t.index} (${t.arch}) failed: ${r.error ?? 'no reason given'}`);
+          this.record(t, r.outcome);
+          observations.push({ arch: archs[i], key: t.key, valAcc: r.outcome.valAcc });
+        });
+        await strategy.tell(observations);
+        index += trials.length;
+        this.ports.onBatch?.();
+      }
+      return { status: 'completed' };
+    } catch (e) {
+      if (e instanceof StopSignal) return { status: 'stopped', reason: this.stopReason ?? 'stopped' };
+      if (e instanceof TrialFailed || e instanceof ReplayDivergence) return { status: 'failed', reason: e.message };
+      throw e;
+    }
+  }
+
+  /** Same rule as runSearch: the best validation accuracy; among equal ones the earliest stays. */
+  private record(trial: ProposedTrial, outcome: NonNullable<ResultEvent['outcome']>): void {
+    if (this.bestSoFar === null || outcome.valAcc > this.bestSoFar.valAcc) this.bestSoFar = { arch: trial.arch, key: trial.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc };
+    this.gpuSeconds = this.gpuSeconds === null || outcome.trainSeconds === null ? null : this.gpuSeconds + outcome.trainSeconds;
+    const point = { query: this.points.length + 1, bestValAcc: this.bestSoFar.valAcc, bestTestAcc: this.bestSoFar.testAcc };
+    this.points.push(point);
+    this.ports.onTrial?.(point, trial, this.bestSoFar);
+  }
+
+  private checkReplay(batch: number, recorded: readonly ProposedTrial[], now: readonly ProposedTrial[]): void {
+    const same = recorded.length === now.length && recorded.every((t, i) => t.key === now[i].key && t.index === now[i].index);
+    if (!same) {
+      throw new ReplayDivergence(
+        `replay diverged at batch ${batch}: the log holds ${recorded.map((t) => t.arch).join(', ')} but the strategy now proposes ${now.map((t) => t.arch).join(', ')} (was the strategy or a library changed under a running experiment?)`,
+      );
+    }
+  }
+
+  private resultsFor(keys: readonly string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { keys, resolve, reject };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    if (!w) return;
+    if (this.stopReason !== null) {
+      this.waiting = null;
+      w.reject(new StopSignal());
+    } else if (w.keys.every((k) => this.results.has(k))) {
+      this.waiting = null;
+      w.resolve();
+    }
+  }
+}
+
+class TrialFailed extends Error {}

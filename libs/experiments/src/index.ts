@@ -1,0 +1,4 @@
+export * from './spaces';
+export * from './validate-spec';
+export * from './experiment-run';
+export * from './audit';
