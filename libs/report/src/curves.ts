@@ -35,9 +35,9 @@ export function meanCurves(runs: readonly CurveRun[]): CurvePoint[] {
 }
 
 /** A Vega-Lite spec: one line per strategy, its band, optional dashed ceiling. */
-export function curvesSpec(points: readonly CurvePoint[], options: { title: string; yTitle: string; ceiling?: number | null }): Record<string, unknown> {
+export function curvesSpec(points: readonly CurvePoint[], options: { title: string; yTitle: string; ceiling?: number | null; seriesTitle?: string }): Record<string, unknown> {
   const x = { field: 'query', type: 'quantitative', title: 'architectures trained (queries)' };
-  const color = { field: 'strategy', type: 'nominal', title: 'strategy' };
+  const color = { field: 'strategy', type: 'nominal', title: options.seriesTitle ?? 'strategy', legend: { labelLimit: 400 } };
   const layers: Record<string, unknown>[] = [
     {
       mark: { type: 'area', opacity: 0.18 },

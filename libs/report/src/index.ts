@@ -1,2 +1,3 @@
 export * from './curves';
 export * from './render';
+export * from './html';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { curvesSpec, meanCurves } from './curves';
 import { renderSvg, svgToPng } from './render';
+import { htmlPage } from './html';
 
 describe('best-so-far curves', () => {
   it('averages runs per strategy with a standard-error band', () => {
@@ -28,5 +29,16 @@ describe('best-so-far curves', () => {
     const png = svgToPng(svg, 640);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(640); // IHDR width
+  });
+});
+
+describe('html report', () => {
+  it('is self-contained and escapes text', () => {
+    const page = htmlPage('A <b> report', [{ heading: 'runs', table: { columns: ['strategy', 'test'], rows: [['rea', 94.123], ['x&y', null]] }, svg: '<?xml version="1.0"?><svg></svg>' }]);
+    expect(page).toContain('A &lt;b&gt; report');
+    expect(page).toContain('<td>94.12</td>');
+    expect(page).toContain('x&amp;y');
+    expect(page).toContain('<div class="figure"><svg></svg></div>');
+    expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { resolveDataDir, UserError } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
-import { curvesSpec, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
+import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { nameList, positiveIntList, seedRange } from '../options';
 import { progressBar } from '../progress';
 
@@ -58,7 +58,8 @@ export function registerBench(program: Command): void {
       if (flags.out) {
         writeFileSync(join(flags.out, 'bench.md'), markdown);
         writeFileSync(join(flags.out, 'bench.csv'), benchCsv(summary));
-        await writeCurves(flags.out, records, flags, bench.ceiling?.testAccAtBestVal ?? null);
+        const svg = await writeCurves(flags.out, records, flags, bench.ceiling?.testAccAtBestVal ?? null);
+        writeFileSync(join(flags.out, 'report.html'), benchHtml(summary, svg, commandLine));
       }
       process.stdout.write(flags.json ? JSON.stringify(summary) + '\n' : markdown);
     });
@@ -70,7 +71,7 @@ function rebuildArgs(f: BenchFlags): string {
 }
 
 /** Best-so-far test accuracy vs queries at the largest budget, mean with a band, as SVG and PNG. */
-async function writeCurves(dir: string, records: readonly BenchRunRecord[], flags: BenchFlags, ceiling: number | null): Promise<void> {
+async function writeCurves(dir: string, records: readonly BenchRunRecord[], flags: BenchFlags, ceiling: number | null): Promise<string> {
   const largest = Math.max(...flags.queries);
   const runs = records.filter((r) => r.queries === largest).map((r) => ({ strategy: r.strategy, values: r.testTrajectory }));
   const svg = await renderSvg(
@@ -82,4 +83,23 @@ async function writeCurves(dir: string, records: readonly BenchRunRecord[], flag
   );
   writeFileSync(join(dir, 'curves.svg'), svg);
   writeFileSync(join(dir, 'curves.png'), svgToPng(svg));
+  return svg;
+}
+
+function benchHtml(summary: ReturnType<typeof summarizeBench>, svg: string, command: string): string {
+  return htmlPage(
+    `Bench: ${summary.space} ${summary.dataset}`,
+    [
+      {
+        heading: 'Selected architecture, by strategy and budget',
+        paragraphs: ['Selected = best validation accuracy among the queries; test accuracy is reported only, never seen by a strategy.'],
+        table: {
+          columns: ['strategy', 'queries', 'runs', 'test mean', 'test std', 'val mean', 'val std', 'ceiling hits'],
+          rows: summary.rows.map((r) => [r.strategy, r.queries, r.runs, r.testMean, r.testStd, r.valMean, r.valStd, r.ceilingHits]),
+        },
+      },
+      { heading: 'Best-so-far test accuracy', svg },
+    ],
+    `Command: ${command}`,
+  );
 }

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
+import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { integer, positiveInt } from '../options';
 import { progressBar } from '../progress';
 
@@ -47,7 +48,7 @@ export function registerSearch(program: Command): void {
         simulatedGpuSeconds: outcome.simulatedGpuSeconds,
         wallSeconds: (performance.now() - started) / 1000,
       };
-      if (flags.out) writeSearchOutput(flags.out, result);
+      if (flags.out) await writeSearchOutput(flags.out, result);
       if (flags.json) {
         process.stdout.write(JSON.stringify(result) + '\n');
         return;
@@ -61,14 +62,47 @@ export function registerSearch(program: Command): void {
         `test        ${pct(result.best.testAcc)}  (reported only${ceiling != null ? `; the best this protocol allows is ${ceiling.toFixed(2)} %` : ''})`,
         `simulated GPU time ${result.simulatedGpuSeconds === null ? 'not recorded' : `${(result.simulatedGpuSeconds / 3600).toFixed(2)} h`} · wall ${result.wallSeconds.toFixed(2)} s`,
       ];
-      if (flags.out) lines.push(`wrote ${join(flags.out, 'result.json')} and ${join(flags.out, 'trajectory.csv')}`);
+      if (flags.out) lines.push(`wrote result.json, trajectory.csv, trajectory.svg/.png and report.html to ${flags.out}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
 
-function writeSearchOutput(dir: string, result: { trajectory: readonly { query: number; bestValAcc: number; bestTestAcc: number | null }[] }): void {
+type SearchResult = {
+  space: string;
+  dataset: string;
+  strategy: string;
+  seed: number;
+  queries: number;
+  best: { arch: string; valAcc: number; testAcc: number | null };
+  trajectory: readonly { query: number; bestValAcc: number; bestTestAcc: number | null }[];
+  simulatedGpuSeconds: number | null;
+  wallSeconds: number;
+};
+
+async function writeSearchOutput(dir: string, result: SearchResult): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   const csv = ['query,best_val_acc,best_test_acc', ...result.trajectory.map((p) => `${p.query},${p.bestValAcc},${p.bestTestAcc ?? ''}`)];
   writeFileSync(join(dir, 'trajectory.csv'), csv.join('\n') + '\n');
+  const points = meanCurves([
+    { strategy: 'validation (search signal)', values: result.trajectory.map((p) => p.bestValAcc) },
+    { strategy: 'test (reported only)', values: result.trajectory.map((p) => p.bestTestAcc) },
+  ]);
+  const svg = await renderSvg(curvesSpec(points, { title: `${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}: the selected architecture`, yTitle: 'accuracy (%)', seriesTitle: 'best so far' }));
+  writeFileSync(join(dir, 'trajectory.svg'), svg);
+  writeFileSync(join(dir, 'trajectory.png'), svgToPng(svg));
+  const html = htmlPage(
+    `Search: ${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}`,
+    [
+      {
+        heading: 'Selected architecture',
+        table: {
+          columns: ['architecture', 'validation (%)', 'test (%)', 'queries', 'simulated GPU hours', 'wall seconds'],
+          rows: [[result.best.arch, result.best.valAcc, result.best.testAcc, result.queries, result.simulatedGpuSeconds === null ? null : result.simulatedGpuSeconds / 3600, result.wallSeconds]],
+        },
+      },
+      { heading: 'Best so far', svg },
+    ],
+  );
+  writeFileSync(join(dir, 'report.html'), html);
 }
