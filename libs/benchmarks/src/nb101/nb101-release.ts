@@ -1,0 +1,126 @@
+import { ModelMetricsType } from './model-metrics';
+import { NB101_EPOCHS, packRecordCell, parseNb101Record } from './nb101-record';
+import { Nb101Table } from './nb101-table';
+import { TfRecordError } from './tfrecord-error';
+import { readTfRecordsSync } from './tfrecord-reader';
+
+const NOT_NB101 = 'this is not a NAS-Bench-101 release file, or it is damaged; download nasbench_only108.tfrecord again';
+
+/** Decoded protobuf objects: fields absent on the wire are not own properties. */
+type Decoded = Record<string, unknown> & { evaluation_data?: Record<string, unknown>[] };
+const has = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const numberOr = (o: Record<string, unknown>, k: string): number => (has(o, k) ? (o[k] as number) : Number.NaN);
+
+/** Growable typed columns, summed per module hash while the file streams past. */
+class Accumulator {
+  readonly hashes: string[] = [];
+  private readonly index = new Map<string, number>();
+  private capacity = 1 << 16;
+  val = new Float64Array(this.capacity);
+  test = new Float64Array(this.capacity);
+  time = new Float64Array(this.capacity);
+  valN = new Uint8Array(this.capacity);
+  testN = new Uint8Array(this.capacity);
+  timeN = new Uint8Array(this.capacity);
+  params = new Float64Array(this.capacity);
+  adjacency = new Uint32Array(this.capacity);
+  ops = new Uint16Array(this.capacity);
+  nodes = new Uint8Array(this.capacity);
+
+  /** Row of a hash; `firstSeen` fills the row's fixed fields the first time the hash appears. */
+  rowFor(hash: string, firstSeen: (row: number) => void): number {
+    let row = this.index.get(hash);
+    if (row === undefined) {
+      row = this.hashes.length;
+      if (row === this.capacity) this.grow();
+      this.hashes.push(hash);
+      this.index.set(hash, row);
+      firstSeen(row);
+    }
+    return row;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const grown = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(this.capacity);
+      b.set(a);
+      return b;
+    };
+    this.val = grown(this.val);
+    this.test = grown(this.test);
+    this.time = grown(this.time);
+    this.valN = grown(this.valN);
+    this.testN = grown(this.testN);
+    this.timeN = grown(this.timeN);
+    this.params = grown(this.params);
+    this.adjacency = grown(this.adjacency);
+    this.ops = grown(this.ops);
+    this.nodes = grown(this.nodes);
+  }
+
+  table(): Nb101Table {
+    const n = this.hashes.length;
+    const mean = (sum: Float64Array, count: Uint8Array): Float64Array =>
+      Float64Array.from({ length: n }, (_, i) => (count[i] > 0 ? sum[i] / count[i] : Number.NaN));
+    return new Nb101Table(
+      {
+        hashes: this.hashes,
+        valAcc: mean(this.val, this.valN),
+        testAcc: mean(this.test, this.testN),
+        trainSeconds: mean(this.time, this.timeN),
+        params: this.params.slice(0, n),
+        adjacency: this.adjacency.slice(0, n),
+        ops: this.ops.slice(0, n),
+        nodes: this.nodes.slice(0, n),
+      },
+      'full',
+    );
+  }
+}
+
+/**
+ * Reads the official NAS-Bench-101 release (nasbench_only108.tfrecord or nasbench_full.tfrecord)
+ * into one table row per module hash, from its 108-epoch records: the mean over repeats of the
+ * final validation and test accuracy (percent) and of the final training time (seconds), and
+ * trainable_parameters from the first record of the hash (as the NB101 API does).
+ */
+export function readNb101Release(file: string): Nb101Table {
+  const acc = new Accumulator();
+  readTfRecordsSync(file, (data, offset) => {
+    const record = parseNb101Record(data.toString('utf8'));
+    if (typeof record === 'string') throw new TfRecordError(file, offset, record, NOT_NB101);
+    if (record.epochs !== NB101_EPOCHS) return;
+    let metrics: Decoded;
+    try {
+      metrics = ModelMetricsType.decode(Buffer.from(record.metrics, 'base64')) as unknown as Decoded;
+    } catch (error) {
+      throw new TfRecordError(file, offset, `record metrics are not a ModelMetrics protobuf (${(error as Error).message})`, NOT_NB101);
+    }
+    const final = metrics.evaluation_data?.[2];
+    if (!final || !has(final, 'validation_accuracy')) {
+      throw new TfRecordError(file, offset, 'record has no final (third) evaluation with a validation accuracy', NOT_NB101);
+    }
+    const row = acc.rowFor(record.hash, (r) => {
+      const packed = packRecordCell(record.adjacency, record.operations);
+      if (typeof packed === 'string') throw new TfRecordError(file, offset, packed, NOT_NB101);
+      acc.adjacency[r] = packed.adjacency;
+      acc.ops[r] = packed.ops;
+      acc.nodes[r] = packed.nodes;
+      acc.params[r] = numberOr(metrics, 'trainable_parameters');
+    });
+    acc.val[row] += 100 * (final.validation_accuracy as number);
+    acc.valN[row]++;
+    const test = numberOr(final, 'test_accuracy');
+    if (!Number.isNaN(test)) {
+      acc.test[row] += 100 * test;
+      acc.testN[row]++;
+    }
+    const time = numberOr(final, 'training_time');
+    if (!Number.isNaN(time)) {
+      acc.time[row] += time;
+      acc.timeN[row]++;
+    }
+  });
+  return acc.table();
+}
