@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { UserError } from '@dcl-enas/common';
+
+export type ServiceName = 'orchestrator' | 'encoder' | 'predictor' | 'trainer';
+export const SERVICE_NAMES: readonly ServiceName[] = ['orchestrator', 'encoder', 'predictor', 'trainer'];
+
+const DEFAULT_PORTS: Record<ServiceName, number> = { orchestrator: 8080, encoder: 8081, predictor: 8082, trainer: 8083 };
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export type NatsAuth =
+  | { kind: 'none' }
+  | { kind: 'creds'; file: string }
+  | { kind: 'nkey'; seedFile: string }
+  | { kind: 'user'; user: string; password: string }
+  | { kind: 'token'; token: string };
+
+export interface NatsSettings {
+  readonly servers: string[];
+  readonly auth: NatsAuth;
+  readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string } | null;
+}
+
+export interface CommonConfig {
+  readonly service: ServiceName;
+  readonly nats: NatsSettings;
+  readonly requestTimeoutMs: number;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly jsReplicas: number;
+  readonly maxMessageBytes: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export interface OrchestratorConfig extends CommonConfig {
+  readonly maxRunningExperiments: number;
+}
+
+export interface PredictorHostConfig extends CommonConfig {
+  readonly engine: string;
+  readonly modelCache: number;
+}
+
+export interface TrainerConfig extends CommonConfig {
+  readonly dataDir: string | undefined;
+  readonly concurrency: number;
+  readonly ackWaitMs: number;
+  readonly maxDeliver: number;
+  readonly timeScale: number;
+}
+
+/** Every bad setting at once, one line each; front ends print `message` and exit 2. */
+export class ConfigError extends UserError {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment of one service (docs/configuration.md is the contract). */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v) || n < min || n > max) {
+      this.problems.push(`${name}=${v} is not valid: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  number(name: string, fallback: number, min: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) {
+      this.problems.push(`${name}=${v} is not valid: expected a number >= ${min}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      this.problems.push(`${name}=${v} is not valid: use one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return v as T;
+  }
+
+  file(name: string): string | undefined {
+    const v = this.raw(name);
+    if (v !== undefined && !existsSync(v)) this.problems.push(`${name}=${v}: no such file; point it at an existing file or unset it`);
+    return v;
+  }
+
+  bool(name: string): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return false;
+    if (v !== 'true' && v !== 'false') this.problems.push(`${name}=${v} is not valid: use true or false`);
+    return v === 'true';
+  }
+}
+
+function natsSettings(r: EnvReader, natsUrl: string | undefined): NatsSettings {
+  const urlText = natsUrl ?? r.raw('NATS_URL') ?? 'nats://127.0.0.1:4222';
+  const servers = urlText.split(',').map((s) => s.trim());
+  for (const s of servers) {
+    if (!/^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(s) && !/^[^\s/:]+:\d+$/.test(s)) {
+      r.problems.push(`NATS_URL: "${s}" is not a NATS server address: use nats://host:port (comma-separated for several)`);
+    }
+  }
+  const creds = r.file('NATS_CREDS_FILE');
+  const nkey = r.file('NATS_NKEY_SEED_FILE');
+  const user = r.raw('NATS_USER');
+  const password = r.raw('NATS_PASSWORD');
+  const token = r.raw('NATS_TOKEN');
+  if ((user === undefined) !== (password === undefined)) r.problems.push('NATS_USER and NATS_PASSWORD: set both or neither');
+  const methods = [creds && 'NATS_CREDS_FILE', nkey && 'NATS_NKEY_SEED_FILE', user && 'NATS_USER/NATS_PASSWORD', token && 'NATS_TOKEN'].filter(Boolean);
+  if (methods.length > 1) r.problems.push(`${methods.join(', ')}: choose one authentication method, not ${methods.length}`);
+  const auth: NatsAuth = creds
+    ? { kind: 'creds', file: creds }
+    : nkey
+      ? { kind: 'nkey', seedFile: nkey }
+      : user && password
+        ? { kind: 'user', user, password }
+        : token
+          ? { kind: 'token', token }
+          : { kind: 'none' };
+  const caFile = r.file('NATS_TLS_CA_FILE');
+  const certFile = r.file('NATS_TLS_CERT_FILE');
+  const keyFile = r.file('NATS_TLS_KEY_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined)) r.problems.push('NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE: set both or neither');
+  const tlsWanted = r.bool('NATS_TLS') || caFile !== undefined || certFile !== undefined || servers.some((s) => s.startsWith('tls://'));
+  return { servers, auth, tls: tlsWanted ? { caFile, certFile, keyFile } : null };
+}
+
+function common(r: EnvReader, service: ServiceName, natsUrl: string | undefined): CommonConfig {
+  const maxMessageBytes = r.int('ENAS_MAX_MESSAGE_BYTES', 262144, 16384, 64 * 1024 * 1024);
+  return {
+    service,
+    nats: natsSettings(r, natsUrl),
+    requestTimeoutMs: r.int('ENAS_REQUEST_TIMEOUT_MS', 30000, 100, 24 * 3600 * 1000),
+    httpHost: r.raw('ENAS_HTTP_HOST') ?? '0.0.0.0',
+    httpPort: r.int('ENAS_HTTP_PORT', DEFAULT_PORTS[service], 0, 65535),
+    jsReplicas: r.int('ENAS_JS_REPLICAS', 1, 1, 5),
+    maxMessageBytes,
+    logLevel: r.oneOf('ENAS_LOG_LEVEL', 'info', LOG_LEVELS),
+  };
+}
+
+function finish<T>(r: EnvReader, config: T): T {
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+export function orchestratorConfig(env: NodeJS.ProcessEnv = process.env, natsUrl?: string): OrchestratorConfig {
+  const r = new EnvReader(env);
+  return finish(r, { ...common(r, 'orchestrator', natsUrl), maxRunningExperiments: r.int('ENAS_MAX_RUNNING_EXPERIMENTS', 16, 1, 10000) });
+}
+
+export function predictorHostConfig(service: 'encoder' | 'predictor', env: NodeJS.ProcessEnv = process.env, natsUrl?: string, engines?: readonly string[]): PredictorHostConfig {
+  const r = new EnvReader(env);
+  const engine = engines ? r.oneOf('ENAS_PREDICTOR_ENGINE', 'gnn', engines) : (r.raw('ENAS_PREDICTOR_ENGINE') ?? 'gnn');
+  return finish(r, { ...common(r, service, natsUrl), engine, modelCache: r.int('ENAS_PREDICTOR_CACHE', 8, 1, 1000) });
+}
+
+export function trainerConfig(env: NodeJS.ProcessEnv = process.env, natsUrl?: string): TrainerConfig {
+  const r = new EnvReader(env);
+  const dataDir = r.raw('ENAS_DATA_DIR');
+  if (dataDir !== undefined && !existsSync(dataDir)) r.problems.push(`ENAS_DATA_DIR=${dataDir}: no such directory; point it at the folder holding nasbench201/, nasbench101/ and mitdb/`);
+  return finish(r, {
+    ...common(r, 'trainer', natsUrl),
+    dataDir,
+    concurrency: r.int('ENAS_TRAINER_CONCURRENCY', 1, 1, 256),
+    ackWaitMs: r.int('ENAS_TRIAL_ACK_WAIT_MS', 30000, 500, 24 * 3600 * 1000),
+    maxDeliver: r.int('ENAS_TRIAL_MAX_DELIVER', 5, 1, 1000),
+    timeScale: r.number('ENAS_TRAINER_TIME_SCALE', 0, 0),
+  });
+}
