@@ -6,6 +6,7 @@ import { createStrategy, runSearch } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { ExperimentRun, type RunPorts } from './experiment-run';
 import { auditLog } from './audit';
+import { foldLog } from './fold-log';
 
 const bench = openBenchmark('nb201', 'cifar10', resolveDataDir());
 const evaluator = bench.evaluator as Evaluator<unknown>;
@@ -58,6 +59,7 @@ describe('ExperimentRun', () => {
     const audit = auditLog(h.log);
     expect(audit.lost).toEqual([]);
     expect(audit.proposed).toBe(s.queries);
+    expect(foldLog(h.log).trajectory).toEqual(embedded.trajectory);
   });
 
   it('replays a log cut short by a crash and continues to the same search', async () => {

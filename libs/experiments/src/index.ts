@@ -2,3 +2,4 @@ export * from './spaces';
 export * from './validate-spec';
 export * from './experiment-run';
 export * from './audit';
+export * from './fold-log';
