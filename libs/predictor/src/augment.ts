@@ -1,9 +1,14 @@
 import type { Rng } from '@dcl-enas/common';
-import type { GraphCodec, WorkGraph } from './graph-codec';
+import { pruneGraph, type GraphCodec, type WorkGraph } from './graph-codec';
 
 export interface AugmentConfig {
   /** Chance that each edge is dropped, when dropping keeps every node on an input-output path. */
   readonly dropEdge: number;
+  /**
+   * Chance of removing one random interior node (a subgraph view), pruning what then no
+   * longer lies on an input-output path; skipped when it would disconnect the output.
+   */
+  readonly dropNode: number;
   /** Chance that each interior node gets another interior op. */
   readonly substituteOp: number;
   /** Renumber the interior nodes at random (the encoder must not care). */
@@ -11,11 +16,17 @@ export interface AugmentConfig {
 }
 
 /**
- * One random view of a well-formed graph, itself well-formed (see graphProblem): edges are only
- * dropped while their source keeps another outgoing and their target another incoming edge,
- * which in a DAG keeps every node on an input-output path.
+ * One random view of a well-formed graph, itself well-formed (see graphProblem): a dropped node
+ * takes with it whatever it alone connected; edges are only dropped while their source keeps
+ * another outgoing and their target another incoming edge, which in a DAG keeps every node on
+ * an input-output path.
  */
 export function augment(g: WorkGraph, codec: GraphCodec, rng: Rng, cfg: AugmentConfig): WorkGraph {
+  if (g.nodeCount > 3 && cfg.dropNode > 0 && rng.float() < cfg.dropNode) {
+    const victim = 1 + rng.below(g.nodeCount - 2);
+    const sub = pruneGraph(g, codec, (i) => i === victim);
+    if (sub.nodeCount > 2) g = sub;
+  }
   const n = codec.maxNodes;
   const count = g.nodeCount;
   const adjacency = Uint8Array.from(g.adjacency);

@@ -34,6 +34,8 @@ export interface FinetuneConfig {
   /** Epochs without a better held-out Kendall tau before stopping. */
   readonly patience: number;
   readonly headHidden: number;
+  /** Independently fine-tuned members (each with its own held-out slice) whose scores are averaged. */
+  readonly ensemble: number;
 }
 
 export interface PredictorConfig {
@@ -53,7 +55,7 @@ const PRETRAIN: PretrainConfig = {
   learningRate: 2e-3,
   temperature: 0.2,
   projection: 64,
-  augment: { dropEdge: 0.2, substituteOp: 0.15, permute: true },
+  augment: { dropNode: 0.3, dropEdge: 0.2, substituteOp: 0.15, permute: true },
   sampleSize: 20000,
 };
 
@@ -68,6 +70,7 @@ const FINETUNE: FinetuneConfig = {
   holdout: 0.2,
   patience: 60,
   headHidden: 64,
+  ensemble: 1,
 };
 
 /** The preset of each variant; `overrides` patches it (benchmarks and tests use small configs). */

@@ -1,6 +1,6 @@
 import type { Rng } from '@dcl-enas/common';
 import { tf } from '@dcl-enas/tf-backend';
-import { dense, propagate } from './fast-ops';
+import { dense, propagator } from './fast-ops';
 import type { GraphBatch } from './graph-batch';
 import type { Params } from './params';
 
@@ -36,13 +36,15 @@ export function initEncoder(params: Params, cfg: EncoderConfig, opCount: number,
 export function encode(params: Params, cfg: EncoderConfig, batch: GraphBatch): tf.Tensor2D {
   const b = batch.size;
   const n = batch.maxNodes;
+  const forward = propagator(batch.forward, batch.reverse);
+  const reverse = propagator(batch.reverse, batch.forward);
   const h0 = dense(batch.features, params.get('enc/embed') as tf.Tensor2D);
   let h = h0;
   const readouts: tf.Tensor2D[] = [];
   for (let l = 0; l < cfg.layers; l++) {
     const h3 = tf.reshape(h, [b, n, cfg.hidden]) as tf.Tensor3D;
-    const fwd = propagate(batch.forward, batch.reverse, h3);
-    const rev = propagate(batch.reverse, batch.forward, h3);
+    const fwd = forward(h3);
+    const rev = reverse(h3);
     const both = tf.reshape(tf.concat([fwd, rev], 2), [b * n, 2 * cfg.hidden]) as tf.Tensor2D;
     const u = tf.relu(tf.add(dense(both, params.get(`enc/l${l}/w1`) as tf.Tensor2D), params.get(`enc/l${l}/b1`))) as tf.Tensor2D;
     const v = tf.relu(tf.add(dense(u, params.get(`enc/l${l}/w2`) as tf.Tensor2D), params.get(`enc/l${l}/b2`))) as tf.Tensor2D;

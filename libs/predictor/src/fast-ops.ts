@@ -5,26 +5,38 @@ import { tf } from '@dcl-enas/tf-backend';
  * built-in gradient uses those flags. These versions transpose explicitly instead.
  */
 
+type Input = tf.Tensor | tf.GradSaveFunc;
+
 /** x [R, I] times w [I, O]. */
-export const dense = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+export const dense = tf.customGrad((...args: Input[]) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
   save([x, w]);
   return {
-    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy as tf.Tensor2D)];
+      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy)];
     },
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 /**
- * Message passing for a batch of graphs: out[b] = m[b] @ h[b], with m [B, N, N] a constant
- * (no gradient) and mT its transpose, passed in so the backward pass needs no transpose.
+ * Message passing for a batch of graphs: returns h => m @ h (batched over graphs), with m
+ * [B, N, N] a constant and mT its transpose, so the backward pass (mT @ dy) needs no transpose.
  */
-export const propagate = tf.customGrad((m: tf.Tensor, mT: tf.Tensor, h: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([mT]);
+export function propagator(m: tf.Tensor3D, mT: tf.Tensor3D): (h: tf.Tensor3D) => tf.Tensor3D {
+  return tf.customGrad((...args: Input[]) => ({
+    value: tf.matMul(m, args[0] as tf.Tensor3D),
+    gradFunc: (dy: tf.Tensor3D) => [tf.matMul(mT, dy)],
+  })) as (h: tf.Tensor3D) => tf.Tensor3D;
+}
+
+/** Row-wise log-sum-exp over axis 1 whose gradient is the softmax (tfjs's goes through max/equal). */
+export const logSumExpRows = tf.customGrad((...args: Input[]) => {
+  const [x, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+  save([x]);
   return {
-    value: tf.matMul(m as tf.Tensor3D, h as tf.Tensor3D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.zerosLike(m), tf.zerosLike(mT), tf.matMul(saved[0] as tf.Tensor3D, dy as tf.Tensor3D)],
+    value: tf.logSumExp(x, 1) as tf.Tensor1D,
+    gradFunc: (dy: tf.Tensor1D, saved: tf.Tensor[]) => [tf.mul(tf.expandDims(dy, 1), tf.softmax(saved[0] as tf.Tensor2D))],
   };
-}) as (m: tf.Tensor3D, mT: tf.Tensor3D, h: tf.Tensor3D) => tf.Tensor3D;
+}) as (x: tf.Tensor2D) => tf.Tensor1D;

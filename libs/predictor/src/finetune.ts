@@ -87,7 +87,7 @@ export function finetune(
       const lossFn = () => lossFor(ft, scoreBatch(params, cfg, batch), y);
       // one forward/backward for both parameter groups, two learning rates
       const { value, grads } = tf.variableGrads(lossFn, [...encVars, ...headVars]);
-      const named = (vars: tf.Variable[]) => Object.fromEntries(vars.map((v) => [v.name, grads[v.name]]));
+      const named = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
       if (ft.encoderLrScale > 0) encOpt.applyGradients(named(encVars));
       headOpt.applyGradients(named(headVars));
       tf.dispose([value, ...Object.values(grads)]);

@@ -42,11 +42,12 @@ export const copyGraph = (g: ArchGraph): WorkGraph => ({
  * edges, then every node not on an input-to-output path is removed and the rest renumbered in
  * order (input first, output last). Functionally identical cells thus encode identically.
  * A cell whose output is identically zero becomes just input and output with no edge.
+ * `removed` names further nodes to treat as zero (the node-dropping augmentation).
  */
-export function pruneGraph(g: ArchGraph, codec: GraphCodec): WorkGraph {
+export function pruneGraph(g: ArchGraph | WorkGraph, codec: GraphCodec, removed: (node: number) => boolean = () => false): WorkGraph {
   const n = codec.maxNodes;
   const count = g.nodeCount;
-  const live = (i: number) => g.ops[i] !== codec.zeroOp;
+  const live = (i: number) => g.ops[i] !== codec.zeroOp && !removed(i);
   const edge = (i: number, j: number) => g.adjacency[i * n + j] === 1 && live(i) && live(j);
   const fromInput = reach(count, 0, (i, j) => edge(i, j));
   const toOutput = reach(count, count - 1, (i, j) => edge(j, i));

@@ -1,5 +1,5 @@
 import { tf } from '@dcl-enas/tf-backend';
-import { dense } from './fast-ops';
+import { dense, logSumExpRows } from './fast-ops';
 
 const NEG = -1e9;
 
@@ -11,11 +11,11 @@ export function ntXent(a: tf.Tensor2D, b: tf.Tensor2D, temperature: number): tf.
   const batch = a.shape[0];
   const z = tf.div(tf.concat([a, b], 0), tf.add(tf.norm(tf.concat([a, b], 0), 'euclidean', 1, true), 1e-8)) as tf.Tensor2D;
   const sim = tf.div(dense(z, tf.transpose(z)), temperature) as tf.Tensor2D;
-  const noSelf = tf.add(sim, tf.mul(tf.eye(2 * batch), NEG));
+  const noSelf = tf.add(sim, tf.mul(tf.eye(2 * batch), NEG)) as tf.Tensor2D;
   const za = tf.slice(z, [0, 0], [batch, -1]);
   const zb = tf.slice(z, [batch, 0], [batch, -1]);
   const positive = tf.div(tf.sum(tf.mul(za, zb), 1), temperature);
-  const lse = tf.logSumExp(noSelf, 1);
+  const lse = logSumExpRows(noSelf);
   return tf.mean(tf.sub(lse, tf.concat([positive, positive], 0))) as tf.Scalar;
 }
 
@@ -50,8 +50,8 @@ export function listwiseContrast(scores: tf.Tensor1D, targets: ArrayLike<number>
     return tf.mul(tf.sum(scores), 0) as tf.Scalar;
   }
   const logits = tf.div(scores, temperature) as tf.Tensor1D;
-  const rows = tf.add(tf.expandDims(logits, 0), tf.mul(tf.sub(1, mask), NEG));
-  const perAnchor = tf.sub(tf.logSumExp(rows, 1), logits);
+  const rows = tf.add(tf.expandDims(logits, 0), tf.mul(tf.sub(1, mask), NEG)) as tf.Tensor2D;
+  const perAnchor = tf.sub(logSumExpRows(rows), logits);
   return tf.div(tf.sum(tf.mul(perAnchor, anchors)), anchorCount) as tf.Scalar;
 }
 

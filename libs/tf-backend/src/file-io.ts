@@ -4,6 +4,12 @@ import { join } from 'node:path';
 
 type Artifacts = tf.io.ModelArtifacts;
 
+/** An IOHandler with both halves present. */
+export interface FileIOHandler extends tf.io.IOHandler {
+  save(artifacts: Artifacts): Promise<tf.io.SaveResult>;
+  load(): Promise<Artifacts>;
+}
+
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -11,7 +17,7 @@ const WEIGHTS_FILE = 'weights.bin';
  * A tf.io handler over node:fs writing the usual tfjs layout (`model.json` + `weights.bin`),
  * for backends without tfjs-node's `file://` scheme.
  */
-export function fileSystemHandler(dir: string): tf.io.IOHandler {
+export function fileSystemHandler(dir: string): FileIOHandler {
   return {
     async save(artifacts: Artifacts): Promise<tf.io.SaveResult> {
       mkdirSync(dir, { recursive: true });

@@ -32,11 +32,11 @@ describe('fileSystemHandler', () => {
       const w = tf.tensor2d([[1.5, -2], [3, 4.25]]);
       const b = tf.tensor1d([7, 8, 9]);
       const { data, specs } = await tf.io.encodeWeights({ w, b });
-      await fileSystemHandler(dir).save!({ modelTopology: { kind: 'test' }, weightSpecs: specs, weightData: data, userDefinedMetadata: { space: 'x' } });
-      const loaded = await fileSystemHandler(dir).load!();
+      await fileSystemHandler(dir).save({ modelTopology: { kind: 'test' }, weightSpecs: specs, weightData: data, userDefinedMetadata: { space: 'x' } });
+      const loaded = await fileSystemHandler(dir).load();
       expect(loaded.modelTopology).toEqual({ kind: 'test' });
       expect(loaded.userDefinedMetadata).toEqual({ space: 'x' });
-      const back = tf.io.decodeWeights(loaded.weightData!, loaded.weightSpecs!);
+      const back = tf.io.decodeWeights(loaded.weightData as ArrayBuffer, loaded.weightSpecs ?? []);
       expect(back['w'].arraySync()).toEqual([[1.5, -2], [3, 4.25]]);
       expect(back['b'].arraySync()).toEqual([7, 8, 9]);
     } finally {
@@ -45,6 +45,6 @@ describe('fileSystemHandler', () => {
   });
 
   it('says where it looked when nothing was saved there', async () => {
-    await expect(fileSystemHandler('/nonexistent/model').load!()).rejects.toThrow(/no saved model at \/nonexistent\/model/);
+    await expect(fileSystemHandler('/nonexistent/model').load()).rejects.toThrow(/no saved model at \/nonexistent\/model/);
   });
 });
