@@ -1,0 +1,252 @@
+import type { V1Container, V1EnvVar, V1Job, V1OwnerReference, V1PodSpec, V1Toleration, V1Volume, V1VolumeMount } from './k8s-client';
+import {
+  ANNOTATIONS,
+  experimentAnchorName,
+  experimentLabels,
+  trialJobName,
+  trialLabels,
+} from './labels';
+import type { TrialTemplate } from './trial-template';
+import { NATS_CREDS_FILE_NAME, NATS_CREDS_MOUNT, RUN_AS_USER, TERMINATION_LOG_PATH, TRAINER_ENV } from './trainer-env';
+
+export const TRAINER_CONTAINER = 'trainer';
+
+export interface TrialJobRequest {
+  experimentId: string;
+  trialId: string;
+  /** 1 for the first Job of a trial; a retried stuck trial gets a new Job with the next number. */
+  attempt: number;
+  namespace: string;
+  /** The experiment's anchor Job: deleting it deletes this Job (Kubernetes garbage collection). */
+  owner?: V1OwnerReference;
+  /** Extra variables for this trial only (they cannot replace the launcher's own). */
+  env?: Record<string, string>;
+}
+
+const POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: RUN_AS_USER,
+  runAsGroup: RUN_AS_USER,
+  fsGroup: RUN_AS_USER,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+const CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+};
+
+function natsEnv(template: TrialTemplate): V1EnvVar[] {
+  const { nats } = template;
+  const env: V1EnvVar[] = [{ name: TRAINER_ENV.natsUrl, value: nats.url }];
+  const fromSecret = (name: string, ref: { name: string; key: string; optional?: boolean }): V1EnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: ref.name, key: ref.key, ...(ref.optional === undefined ? {} : { optional: ref.optional }) } },
+  });
+  if (nats.tokenSecret) env.push(fromSecret(TRAINER_ENV.natsToken, nats.tokenSecret));
+  if (nats.userSecret) env.push(fromSecret(TRAINER_ENV.natsUser, nats.userSecret));
+  if (nats.passwordSecret) env.push(fromSecret(TRAINER_ENV.natsPassword, nats.passwordSecret));
+  if (nats.credentialsSecret) env.push({ name: TRAINER_ENV.natsCredsFile, value: `${NATS_CREDS_MOUNT}/${NATS_CREDS_FILE_NAME}` });
+  return env;
+}
+
+function templateEnv(template: TrialTemplate): V1EnvVar[] {
+  return template.env.map((entry): V1EnvVar => {
+    if ('value' in entry) return { name: entry.name, value: entry.value };
+    if ('secretKeyRef' in entry) return { name: entry.name, valueFrom: { secretKeyRef: { ...entry.secretKeyRef } } };
+    return { name: entry.name, valueFrom: { configMapKeyRef: { ...entry.configMapKeyRef } } };
+  });
+}
+
+/** Later entries of the same name are dropped: the launcher's own variables come first and win. */
+function uniqueByName(env: V1EnvVar[]): V1EnvVar[] {
+  const seen = new Set<string>();
+  return env.filter((entry) => (seen.has(entry.name) ? false : (seen.add(entry.name), true)));
+}
+
+function resources(template: TrialTemplate): V1Container['resources'] {
+  const toStrings = (list: Record<string, string | number | undefined> | undefined): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [name, amount] of Object.entries(list ?? {})) {
+      if (amount !== undefined && name !== 'nvidia.com/gpu') out[name] = String(amount);
+    }
+    return out;
+  };
+  const requests = toStrings(template.resources.requests);
+  const limits = toStrings(template.resources.limits);
+  if (template.gpus > 0) {
+    requests['nvidia.com/gpu'] = String(template.gpus);
+    limits['nvidia.com/gpu'] = String(template.gpus);
+  }
+  return {
+    ...(Object.keys(requests).length > 0 ? { requests } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+  };
+}
+
+/** GPU nodes are commonly tainted nvidia.com/gpu:NoSchedule; a GPU trial tolerates that taint. */
+function tolerations(template: TrialTemplate): V1Toleration[] {
+  const list: V1Toleration[] = template.tolerations.map((t) => ({ ...t }));
+  if (template.gpus > 0 && !list.some((t) => t.key === 'nvidia.com/gpu')) {
+    list.push({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  }
+  return list;
+}
+
+function volumes(template: TrialTemplate): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  // The root filesystem is read-only; training writes scratch files under /tmp only.
+  const volumes: V1Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: '2Gi' } }];
+  const mounts: V1VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const creds = template.nats.credentialsSecret;
+  if (creds) {
+    volumes.push({
+      name: 'nats-creds',
+      secret: { secretName: creds.name, items: [{ key: creds.key, path: NATS_CREDS_FILE_NAME }], defaultMode: 0o440 },
+    });
+    mounts.push({ name: 'nats-creds', mountPath: NATS_CREDS_MOUNT, readOnly: true });
+  }
+  return { volumes, mounts };
+}
+
+function podFailurePolicy(template: TrialTemplate): NonNullable<V1Job['spec']>['podFailurePolicy'] {
+  const rules: NonNullable<NonNullable<V1Job['spec']>['podFailurePolicy']>['rules'] = [
+    // A pod evicted or preempted is not the trial's fault: it does not count against backoffLimit.
+    { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+  ];
+  if (template.nonRetryableExitCodes.length > 0) {
+    rules.push({
+      action: 'FailJob',
+      onExitCodes: { containerName: TRAINER_CONTAINER, operator: 'In', values: [...template.nonRetryableExitCodes].sort((a, b) => a - b) },
+    });
+  }
+  return { rules };
+}
+
+/** One batch/v1 Job for one attempt of one trial, from the experiment's trial template. */
+export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest): V1Job {
+  const { experimentId, trialId, attempt, namespace } = request;
+  const name = trialJobName(experimentId, trialId, attempt);
+  const labels = { ...template.labels, ...trialLabels(experimentId, trialId, attempt) };
+  const annotations = { ...template.annotations, [ANNOTATIONS.experimentId]: experimentId, [ANNOTATIONS.trialId]: trialId };
+  const { volumes: podVolumes, mounts } = volumes(template);
+
+  const env = uniqueByName([
+    { name: TRAINER_ENV.experimentId, value: experimentId },
+    { name: TRAINER_ENV.trialId, value: trialId },
+    { name: TRAINER_ENV.attempt, value: String(attempt) },
+    { name: TRAINER_ENV.jobName, value: name },
+    { name: TRAINER_ENV.podName, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: TRAINER_ENV.terminationLog, value: TERMINATION_LOG_PATH },
+    ...natsEnv(template),
+    ...Object.entries(request.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+    ...templateEnv(template),
+  ]);
+
+  const container: V1Container = {
+    name: TRAINER_CONTAINER,
+    image: template.image,
+    ...(template.imagePullPolicy ? { imagePullPolicy: template.imagePullPolicy } : {}),
+    command: [...template.command],
+    ...(template.args.length > 0 ? { args: [...template.args] } : {}),
+    env,
+    ...(template.envFrom.length > 0 ? { envFrom: template.envFrom.map((source) => ({ ...source })) } : {}),
+    resources: resources(template),
+    securityContext: CONTAINER_SECURITY,
+    terminationMessagePath: TERMINATION_LOG_PATH,
+    // The trainer writes its failure reason there; a crash that wrote nothing leaves its last log lines.
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    volumeMounts: mounts,
+  };
+
+  const podSpec: V1PodSpec = {
+    restartPolicy: 'Never',
+    serviceAccountName: template.serviceAccountName,
+    // The trainer talks to NATS only, never to the Kubernetes API.
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: POD_SECURITY,
+    containers: [container],
+    volumes: podVolumes,
+    ...(Object.keys(template.nodeSelector).length > 0 ? { nodeSelector: { ...template.nodeSelector } } : {}),
+    ...(template.affinity ? { affinity: structuredClone(template.affinity) } : {}),
+    ...(template.priorityClassName ? { priorityClassName: template.priorityClassName } : {}),
+    ...(template.runtimeClassName ? { runtimeClassName: template.runtimeClassName } : {}),
+    ...(template.imagePullSecrets.length > 0 ? { imagePullSecrets: template.imagePullSecrets.map((secret) => ({ name: secret })) } : {}),
+  };
+  const tolerationList = tolerations(template);
+  if (tolerationList.length > 0) podSpec.tolerations = tolerationList;
+
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace,
+      labels,
+      annotations,
+      ...(request.owner ? { ownerReferences: [request.owner] } : {}),
+    },
+    spec: {
+      completions: 1,
+      parallelism: 1,
+      backoffLimit: template.backoffLimit,
+      activeDeadlineSeconds: template.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: template.ttlSecondsAfterFinished,
+      podFailurePolicy: podFailurePolicy(template),
+      template: { metadata: { labels, annotations }, spec: podSpec },
+    },
+  };
+}
+
+/**
+ * The experiment's anchor: a suspended Job that never starts a pod and owns every trial Job of
+ * the experiment. A Job rather than a ConfigMap or a custom resource so the orchestrator's Role
+ * needs no verbs beyond Jobs; `kubectl delete job <anchor>` removes the experiment's Jobs and pods.
+ */
+export function buildExperimentAnchor(template: TrialTemplate, experimentId: string, namespace: string): V1Job {
+  const labels = experimentLabels(experimentId);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: experimentAnchorName(experimentId),
+      namespace,
+      labels,
+      annotations: {
+        [ANNOTATIONS.experimentId]: experimentId,
+        'dcl-enas.io/purpose': 'owner of this experiment\'s trial Jobs; suspended, never runs; deleting it deletes them',
+      },
+    },
+    spec: {
+      suspend: true,
+      backoffLimit: 0,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: POD_SECURITY,
+          containers: [
+            {
+              name: 'anchor',
+              image: template.image,
+              command: ['node', '-e', 'process.exit(0)'],
+              securityContext: CONTAINER_SECURITY,
+              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '10m', memory: '16Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function ownerReferenceTo(anchor: V1Job): V1OwnerReference {
+  if (!anchor.metadata?.uid || !anchor.metadata.name) {
+    throw new Error('the experiment anchor Job has no uid yet: create it before its trials');
+  }
+  // blockOwnerDeletion would need update rights on jobs/finalizers; the Role does not grant them.
+  return { apiVersion: 'batch/v1', kind: 'Job', name: anchor.metadata.name, uid: anchor.metadata.uid, controller: false };
+}

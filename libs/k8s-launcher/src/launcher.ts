@@ -1,0 +1,590 @@
+import { EventEmitter } from 'node:events';
+import type { V1Job, V1OwnerReference, V1Pod } from './k8s-client';
+import { buildExperimentAnchor, buildTrialJob, ownerReferenceTo } from './job-builder';
+import { eventLines, observeJob } from './job-observation';
+import type { KubeClusterApi, WatchedCache } from './kube-api';
+import { classifyKubeError } from './kube-errors';
+import { ANNOTATIONS, LABELS, MANAGED_SELECTOR, experimentSelector } from './labels';
+import { parseTrialTemplate, trialTemplateSchema, type TrialTemplate } from './trial-template';
+import { TERMINAL_PHASES, type LauncherSummary, type TrialPhase, type TrialStatus } from './trial-status';
+
+/** pino-compatible: launcher messages are structured (object first, then text). */
+export interface LauncherLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface LauncherOptions {
+  api: KubeClusterApi;
+  /** Trials with a live Job across all experiments (the per-experiment limit is in the template). */
+  maxConcurrentJobs: number;
+  /** How often stuck-pending trials are looked for. */
+  pendingCheckIntervalMs?: number;
+  /** Back-off of a Job creation refused by quota or by an unavailable API server. */
+  createBackoffMs?: { initial: number; max: number };
+  /** Pause before a failed watch is restarted (it resumes from its last resourceVersion). */
+  watchRestartMs?: number;
+  log?: LauncherLog;
+  now?: () => number;
+}
+
+export interface TrialSubmission {
+  experimentId: string;
+  trialId: string;
+  /** Extra environment variables for this trial's pod. */
+  env?: Record<string, string>;
+}
+
+type State = 'queued' | 'creating' | 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
+
+interface TrialRecord {
+  experimentId: string;
+  trialId: string;
+  attempt: number;
+  state: State;
+  seq: number;
+  jobName?: string;
+  podName?: string;
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  events: string[];
+  adopted: boolean;
+  env?: Record<string, string>;
+  notBefore: number;
+  createRetries: number;
+  pendingSince?: number;
+  handlingStuck: boolean;
+  updatedAt: number;
+}
+
+interface ExperimentRecord {
+  template?: TrialTemplate;
+  anchor?: V1OwnerReference;
+  stopped: boolean;
+}
+
+const PHASE: Record<State, TrialPhase> = {
+  queued: 'Queued',
+  creating: 'Queued',
+  pending: 'Pending',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  stopped: 'Stopped',
+};
+const LIVE: ReadonlySet<State> = new Set(['creating', 'pending', 'running']);
+const DEFAULT_TEMPLATE_POLICY = trialTemplateSchema.shape.pending.parse({});
+
+const key = (experimentId: string, trialId: string): string => `${experimentId}\u0000${trialId}`;
+
+function jobOwnerName(pod: V1Pod): string | undefined {
+  return pod.metadata?.ownerReferences?.find((owner) => owner.kind === 'Job')?.name;
+}
+
+/**
+ * Runs trials as Kubernetes Jobs: one Job per trial attempt, at most `maxConcurrentJobs` live
+ * at once (and at most the template's `maxConcurrentTrials` per experiment), watched through
+ * informers on the launcher's labels. A launcher started next to existing Jobs adopts them.
+ */
+export class TrialLauncher {
+  private readonly api: KubeClusterApi;
+  private readonly log: LauncherLog | undefined;
+  private readonly now: () => number;
+  private readonly trials = new Map<string, TrialRecord>();
+  private readonly experiments = new Map<string, ExperimentRecord>();
+  private readonly podsByJob = new Map<string, Set<string>>();
+  private readonly deletedByUs = new Set<string>();
+  private readonly emitter = new EventEmitter();
+  private jobs?: WatchedCache<V1Job>;
+  private pods?: WatchedCache<V1Pod>;
+  private running = false;
+  private seq = 0;
+  private watchRestarts = 0;
+  private pendingTimer?: NodeJS.Timeout;
+  private pumpTimer?: NodeJS.Timeout;
+  private pumpAt = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly options: LauncherOptions) {
+    if (!Number.isInteger(options.maxConcurrentJobs) || options.maxConcurrentJobs < 1) {
+      throw new Error(`maxConcurrentJobs must be a positive integer, got ${options.maxConcurrentJobs}`);
+    }
+    this.api = options.api;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.emitter.setMaxListeners(0);
+  }
+
+  get namespace(): string {
+    return this.api.namespace;
+  }
+
+  /** Lists and watches the launcher's Jobs and pods; every Job found is adopted, none recreated. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.pods = this.api.podInformer(MANAGED_SELECTOR);
+    this.jobs = this.api.jobInformer(MANAGED_SELECTOR);
+    this.pods.on('add', (pod) => this.onPod(pod, false));
+    this.pods.on('update', (pod) => this.onPod(pod, false));
+    this.pods.on('delete', (pod) => this.onPod(pod, true));
+    this.jobs.on('add', (job) => this.onJob(job));
+    this.jobs.on('update', (job) => this.onJob(job));
+    this.jobs.on('delete', (job) => this.onJobDeleted(job));
+    for (const [name, informer] of [['pods', this.pods], ['jobs', this.jobs]] as const) {
+      informer.on('error', (error) => this.restartWatch(name, informer, error));
+    }
+    // Pods first, so adopted Jobs are read together with their pods.
+    await this.pods.start();
+    await this.jobs.start();
+    const interval = this.options.pendingCheckIntervalMs ?? 5_000;
+    this.pendingTimer = setInterval(() => this.checkPending(), interval);
+    this.pendingTimer.unref();
+    this.log?.info({ namespace: this.namespace, adopted: this.trials.size }, 'trial launcher watching');
+    this.pump();
+  }
+
+  /** Stops watching. Jobs keep running; a launcher started later adopts them. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.pendingTimer);
+    clearTimeout(this.pumpTimer);
+    this.pumpAt = Number.POSITIVE_INFINITY;
+    await this.jobs?.stop();
+    await this.pods?.stop();
+  }
+
+  /**
+   * Sets an experiment's trial template and makes sure its anchor Job (the owner of its trial
+   * Jobs) exists. Call it before submitting trials, and again after a restart.
+   */
+  async registerExperiment(experimentId: string, templateInput: unknown): Promise<void> {
+    const template = parseTrialTemplate(templateInput);
+    const experiment = this.experiment(experimentId);
+    experiment.template = template;
+    experiment.stopped = false;
+    if (!experiment.anchor) {
+      const anchor = buildExperimentAnchor(template, experimentId, this.namespace);
+      try {
+        experiment.anchor = ownerReferenceTo(await this.api.createJob(anchor));
+      } catch (error) {
+        if (classifyKubeError(error).kind !== 'already-exists') throw error;
+        const existing = await this.api.readJob(anchor.metadata!.name!);
+        if (!existing) throw error;
+        experiment.anchor = ownerReferenceTo(existing);
+      }
+    }
+    this.pump();
+  }
+
+  /**
+   * Queues a trial. Idempotent: a trial the launcher already knows (queued, live, adopted or
+   * finished) keeps its Job and status; nothing is created twice.
+   */
+  submit(submission: TrialSubmission): TrialStatus {
+    if (!this.running) throw new Error('start() the trial launcher before submitting trials');
+    const experiment = this.experiments.get(submission.experimentId);
+    if (!experiment?.template) {
+      throw new Error(`experiment ${submission.experimentId} is not registered: call registerExperiment() with its trial template first`);
+    }
+    const existing = this.trials.get(key(submission.experimentId, submission.trialId));
+    if (existing) return this.toStatus(existing);
+    const record: TrialRecord = {
+      experimentId: submission.experimentId,
+      trialId: submission.trialId,
+      attempt: 1,
+      state: experiment.stopped ? 'stopped' : 'queued',
+      seq: this.seq++,
+      events: [],
+      adopted: false,
+      ...(submission.env ? { env: submission.env } : {}),
+      notBefore: 0,
+      createRetries: 0,
+      handlingStuck: false,
+      updatedAt: this.now(),
+    };
+    this.trials.set(key(record.experimentId, record.trialId), record);
+    this.emit(record);
+    this.pump();
+    return this.toStatus(record);
+  }
+
+  /** Forgets queued trials of the experiment and deletes all its Jobs (and their pods). */
+  async stopExperiment(experimentId: string): Promise<void> {
+    const experiment = this.experiment(experimentId);
+    experiment.stopped = true;
+    experiment.anchor = undefined;
+    for (const record of this.trials.values()) {
+      if (record.experimentId !== experimentId || TERMINAL_PHASES.has(PHASE[record.state])) continue;
+      if (record.jobName) this.deletedByUs.add(record.jobName);
+      this.setState(record, 'stopped', { reason: 'ExperimentStopped' });
+    }
+    await this.api.deleteJobs(experimentSelector(experimentId));
+    this.pump();
+  }
+
+  status(experimentId?: string): TrialStatus[] {
+    const out: TrialStatus[] = [];
+    for (const record of this.trials.values()) {
+      if (experimentId === undefined || record.experimentId === experimentId) out.push(this.toStatus(record));
+    }
+    return out;
+  }
+
+  trialStatus(experimentId: string, trialId: string): TrialStatus | undefined {
+    const record = this.trials.get(key(experimentId, trialId));
+    return record && this.toStatus(record);
+  }
+
+  summary(): LauncherSummary {
+    const byPhase: Record<TrialPhase, number> = { Queued: 0, Pending: 0, Running: 0, Succeeded: 0, Failed: 0, Stopped: 0 };
+    let active = 0;
+    let queued = 0;
+    for (const record of this.trials.values()) {
+      byPhase[PHASE[record.state]]++;
+      if (LIVE.has(record.state)) active++;
+      if (record.state === 'queued') queued++;
+    }
+    return { maxConcurrentJobs: this.options.maxConcurrentJobs, active, queued, byPhase, watchRestarts: this.watchRestarts };
+  }
+
+  /** Called on every change of a trial's status; returns the unsubscribe function. */
+  onStatus(listener: (status: TrialStatus) => void): () => void {
+    this.emitter.on('status', listener);
+    return () => this.emitter.off('status', listener);
+  }
+
+  private experiment(experimentId: string): ExperimentRecord {
+    let experiment = this.experiments.get(experimentId);
+    if (!experiment) {
+      experiment = { stopped: false };
+      this.experiments.set(experimentId, experiment);
+    }
+    return experiment;
+  }
+
+  private toStatus(record: TrialRecord): TrialStatus {
+    const status: TrialStatus = {
+      experimentId: record.experimentId,
+      trialId: record.trialId,
+      phase: PHASE[record.state],
+      attempt: record.attempt,
+      events: [...record.events],
+      adopted: record.adopted,
+      updatedAt: new Date(record.updatedAt).toISOString(),
+    };
+    if (record.jobName) status.jobName = record.jobName;
+    if (record.podName) status.podName = record.podName;
+    if (record.reason) status.reason = record.reason;
+    if (record.message) status.message = record.message;
+    if (record.exitCode !== undefined) status.exitCode = record.exitCode;
+    if (record.state === 'pending' && record.pendingSince !== undefined) {
+      status.pendingSeconds = Math.max(0, Math.round((this.now() - record.pendingSince) / 1000));
+    }
+    return status;
+  }
+
+  private emit(record: TrialRecord): void {
+    record.updatedAt = this.now();
+    this.emitter.emit('status', this.toStatus(record));
+  }
+
+  private setState(record: TrialRecord, state: State, details: { reason?: string; message?: string; exitCode?: number } = {}): void {
+    const changed =
+      record.state !== state || record.reason !== details.reason || record.message !== details.message || record.exitCode !== details.exitCode;
+    if (state === 'pending' && record.state !== 'pending') record.pendingSince = this.now();
+    record.state = state;
+    record.reason = details.reason;
+    record.message = details.message;
+    record.exitCode = details.exitCode;
+    if (changed) this.emit(record);
+  }
+
+  private activeCounts(): { total: number; byExperiment: Map<string, number> } {
+    const byExperiment = new Map<string, number>();
+    let total = 0;
+    for (const record of this.trials.values()) {
+      if (!LIVE.has(record.state)) continue;
+      total++;
+      byExperiment.set(record.experimentId, (byExperiment.get(record.experimentId) ?? 0) + 1);
+    }
+    return { total, byExperiment };
+  }
+
+  /** Starts queued trials, oldest first, while both limits allow. */
+  private pump(): void {
+    if (!this.running) return;
+    const { total, byExperiment } = this.activeCounts();
+    let active = total;
+    const now = this.now();
+    let nextRetry = Number.POSITIVE_INFINITY;
+    const queued = [...this.trials.values()].filter((record) => record.state === 'queued').sort((a, b) => a.seq - b.seq);
+    for (const record of queued) {
+      if (active >= this.options.maxConcurrentJobs) break;
+      const experiment = this.experiments.get(record.experimentId);
+      if (!experiment?.template || !experiment.anchor || experiment.stopped) continue;
+      const live = byExperiment.get(record.experimentId) ?? 0;
+      if (live >= experiment.template.maxConcurrentTrials) continue;
+      if (record.notBefore > now) {
+        nextRetry = Math.min(nextRetry, record.notBefore);
+        continue;
+      }
+      active++;
+      byExperiment.set(record.experimentId, live + 1);
+      record.state = 'creating';
+      void this.createJob(record, experiment.template, experiment.anchor);
+    }
+    if (nextRetry < this.pumpAt) {
+      clearTimeout(this.pumpTimer);
+      this.pumpAt = nextRetry;
+      this.pumpTimer = setTimeout(() => {
+        this.pumpAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      }, Math.max(0, nextRetry - now));
+      this.pumpTimer.unref();
+    }
+  }
+
+  private async createJob(record: TrialRecord, template: TrialTemplate, owner: V1OwnerReference): Promise<void> {
+    const job = buildTrialJob(template, {
+      experimentId: record.experimentId,
+      trialId: record.trialId,
+      attempt: record.attempt,
+      namespace: this.namespace,
+      owner,
+      ...(record.env ? { env: record.env } : {}),
+    });
+    const name = job.metadata!.name!;
+    let created: V1Job | undefined;
+    try {
+      created = await this.api.createJob(job);
+    } catch (error) {
+      const problem = classifyKubeError(error);
+      if (problem.kind === 'already-exists') {
+        // Created by an earlier launcher whose watch has not shown it to us yet: adopt it.
+        created = await this.api.readJob(name).catch(() => undefined);
+        if (created) record.adopted = true;
+      }
+      if (!created) {
+        this.createFailed(record, problem.kind, problem.message);
+        return;
+      }
+    }
+    record.createRetries = 0;
+    if (record.state === 'stopped') {
+      // The experiment was stopped while the request was in flight.
+      this.deletedByUs.add(name);
+      await this.api.deleteJob(name).catch(() => undefined);
+      return;
+    }
+    if (record.jobName === name) return; // the watch showed the new Job before the response came
+    record.jobName = name;
+    this.setState(record, 'pending', { reason: 'NoPod: the Job has not created its pod yet' });
+    this.refresh(record);
+  }
+
+  private createFailed(record: TrialRecord, kind: string, message: string): void {
+    if (record.state !== 'creating') return;
+    if (kind === 'quota' || kind === 'unavailable') {
+      const { initial, max } = this.options.createBackoffMs ?? { initial: 2_000, max: 60_000 };
+      const delay = Math.min(max, initial * 2 ** record.createRetries);
+      record.createRetries++;
+      record.notBefore = this.now() + delay;
+      const label = kind === 'quota' ? 'QuotaExceeded' : 'ApiUnavailable';
+      this.setState(record, 'queued', { reason: `${label}: ${message} (retry ${record.createRetries} in ${delay} ms)` });
+      this.log?.warn({ trial: record.trialId, delayMs: delay }, `job creation refused (${label}); backing off`);
+    } else {
+      this.setState(record, 'failed', { reason: `CreateFailed: ${kind}: ${message}` });
+      this.log?.error({ trial: record.trialId, kind }, `job creation failed: ${message}`);
+    }
+    this.pump();
+  }
+
+  private trialOf(object: V1Job | V1Pod): TrialRecord | undefined {
+    const annotations = object.metadata?.annotations ?? {};
+    const experimentId = annotations[ANNOTATIONS.experimentId];
+    const trialId = annotations[ANNOTATIONS.trialId];
+    return experimentId !== undefined && trialId !== undefined ? this.trials.get(key(experimentId, trialId)) : undefined;
+  }
+
+  private onJob(job: V1Job): void {
+    const labels = job.metadata?.labels ?? {};
+    const annotations = job.metadata?.annotations ?? {};
+    const experimentId = annotations[ANNOTATIONS.experimentId];
+    if (experimentId === undefined || job.metadata?.deletionTimestamp) return;
+    if (labels[LABELS.role] === 'experiment') {
+      const experiment = this.experiment(experimentId);
+      if (!experiment.stopped && job.metadata?.uid) experiment.anchor = ownerReferenceTo(job);
+      this.pump();
+      return;
+    }
+    const trialId = annotations[ANNOTATIONS.trialId];
+    if (trialId === undefined || labels[LABELS.role] !== 'trial') return;
+    const attempt = Number(labels[LABELS.attempt] ?? '1');
+    const name = job.metadata!.name!;
+    let record = this.trials.get(key(experimentId, trialId));
+    if (!record) {
+      record = {
+        experimentId,
+        trialId,
+        attempt,
+        state: 'pending',
+        seq: this.seq++,
+        jobName: name,
+        events: [],
+        adopted: true,
+        notBefore: 0,
+        createRetries: 0,
+        pendingSince: this.jobCreatedAt(job),
+        handlingStuck: false,
+        updatedAt: this.now(),
+      };
+      this.trials.set(key(experimentId, trialId), record);
+      this.experiment(experimentId);
+    } else if (attempt < record.attempt || this.deletedByUs.has(name)) {
+      return; // an earlier attempt being cleaned up
+    } else if (attempt > record.attempt || record.jobName === undefined) {
+      record.attempt = attempt;
+      record.jobName = name;
+      if (record.state === 'queued' || record.state === 'creating') record.state = 'pending';
+    }
+    if (record.jobName === name) this.refresh(record);
+  }
+
+  private jobCreatedAt(job: V1Job): number {
+    const created = job.metadata?.creationTimestamp;
+    return created ? new Date(created).getTime() : this.now();
+  }
+
+  private onJobDeleted(job: V1Job): void {
+    const name = job.metadata?.name ?? '';
+    if (this.deletedByUs.delete(name)) return;
+    if (job.metadata?.labels?.[LABELS.role] === 'experiment') {
+      const experimentId = job.metadata.annotations?.[ANNOTATIONS.experimentId];
+      const experiment = experimentId === undefined ? undefined : this.experiments.get(experimentId);
+      if (experiment?.anchor?.uid === job.metadata.uid) experiment!.anchor = undefined;
+      return;
+    }
+    const record = this.trialOf(job);
+    if (!record || record.jobName !== name || !LIVE.has(record.state)) return;
+    // Finished trials' Jobs go away with ttlSecondsAfterFinished; a live one was deleted by someone else.
+    const last = this.jobs?.get(name, this.namespace) ?? job;
+    const observation = observeJob(last, this.podsOf(name));
+    if (observation.finished) {
+      this.refreshFrom(record, observation);
+      return;
+    }
+    this.setState(record, 'failed', { reason: 'JobDeleted: the Job was deleted before it finished (not by the launcher)' });
+    this.pump();
+  }
+
+  private onPod(pod: V1Pod, deleted: boolean): void {
+    const jobName = jobOwnerName(pod);
+    const podName = pod.metadata?.name;
+    if (!jobName || !podName) return;
+    let names = this.podsByJob.get(jobName);
+    if (deleted) {
+      names?.delete(podName);
+      if (names?.size === 0) this.podsByJob.delete(jobName);
+    } else {
+      if (!names) this.podsByJob.set(jobName, (names = new Set()));
+      names.add(podName);
+    }
+    const record = this.trialOf(pod);
+    if (record?.jobName === jobName) this.refresh(record);
+  }
+
+  private podsOf(jobName: string): V1Pod[] {
+    const pods: V1Pod[] = [];
+    for (const podName of this.podsByJob.get(jobName) ?? []) {
+      const pod = this.pods?.get(podName, this.namespace);
+      if (pod) pods.push(pod);
+    }
+    return pods;
+  }
+
+  /** Re-reads a live trial's state from the watched Job and pods. */
+  private refresh(record: TrialRecord): void {
+    if (!record.jobName || !LIVE.has(record.state)) return;
+    const job = this.jobs?.get(record.jobName, this.namespace);
+    if (!job) return;
+    this.refreshFrom(record, observeJob(job, this.podsOf(record.jobName)));
+  }
+
+  private refreshFrom(record: TrialRecord, observation: ReturnType<typeof observeJob>): void {
+    record.podName = observation.podName;
+    const failure = observation.lastFailure;
+    if (observation.finished?.succeeded) {
+      this.setState(record, 'succeeded');
+    } else if (observation.finished) {
+      const reason = observation.finished.reason ?? 'Failed';
+      const detail = observation.finished.message ? `${reason}: ${observation.finished.message}` : reason;
+      this.setState(record, 'failed', {
+        reason: detail,
+        message: failure?.message ?? observation.finished.message,
+        ...(failure?.exitCode === undefined ? {} : { exitCode: failure.exitCode }),
+      });
+    } else if (observation.running) {
+      this.setState(record, 'running', failure ? { reason: `Retrying: pod ${failure.podName} failed (exit ${failure.exitCode ?? '?'})`, message: failure.message } : {});
+    } else {
+      this.setState(record, 'pending', {
+        reason: observation.waitingReason ?? 'NoPod: the Job has not created its pod yet',
+        ...(failure?.message ? { message: failure.message } : {}),
+        ...(failure?.exitCode === undefined ? {} : { exitCode: failure.exitCode }),
+      });
+    }
+    if (!LIVE.has(record.state)) this.pump();
+  }
+
+  private checkPending(): void {
+    const now = this.now();
+    for (const record of this.trials.values()) {
+      if (record.state !== 'pending' || record.handlingStuck || record.pendingSince === undefined || !record.jobName) continue;
+      const policy = this.experiments.get(record.experimentId)?.template?.pending ?? DEFAULT_TEMPLATE_POLICY;
+      if (now - record.pendingSince > policy.timeoutSeconds * 1000) void this.handleStuck(record, policy);
+    }
+  }
+
+  /** A trial pending past its limit: report why (status and events), then retry or fail it. */
+  private async handleStuck(record: TrialRecord, policy: TrialTemplate['pending']): Promise<void> {
+    record.handlingStuck = true;
+    const jobName = record.jobName!;
+    try {
+      const events = await (record.podName ? this.api.eventsFor('Pod', record.podName) : this.api.eventsFor('Job', jobName)).catch(() => []);
+      if (record.state !== 'pending' || record.jobName !== jobName) return;
+      record.events = eventLines(events);
+      const waited = Math.round((this.now() - record.pendingSince!) / 1000);
+      const reason = `PendingTimeout: not running after ${waited}s (limit ${policy.timeoutSeconds}s): ${record.reason ?? 'unknown'}`;
+      this.deletedByUs.add(jobName);
+      await this.api.deleteJob(jobName);
+      if (record.state !== 'pending' || record.jobName !== jobName) return;
+      record.jobName = undefined;
+      record.podName = undefined;
+      if (policy.action === 'retry' && record.attempt <= policy.maxRetries) {
+        record.attempt++;
+        record.notBefore = 0;
+        this.setState(record, 'queued', { reason: `${reason}; retrying as attempt ${record.attempt}` });
+      } else {
+        this.setState(record, 'failed', { reason });
+      }
+      this.log?.warn({ trial: record.trialId, attempt: record.attempt, events: record.events }, reason);
+      this.pump();
+    } catch (error) {
+      this.log?.error({ trial: record.trialId, error: String(error) }, 'could not clean up a stuck trial; will try again');
+    } finally {
+      record.handlingStuck = false;
+    }
+  }
+
+  private restartWatch(name: string, informer: WatchedCache<V1Job> | WatchedCache<V1Pod>, error: unknown): void {
+    if (!this.running) return;
+    this.watchRestarts++;
+    this.log?.warn({ watch: name, error: String(error) }, 'watch failed; resuming from its last resourceVersion');
+    const timer = setTimeout(() => {
+      if (this.running) void informer.start().catch(() => undefined);
+    }, this.options.watchRestartMs ?? 1_000);
+    timer.unref();
+  }
+}
+

@@ -1,0 +1,729 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { CoreV1Event, V1Job, V1JobCondition, V1Pod } from '../k8s-client';
+import { k8sObjectProblems } from '../manifest-check/validate-object';
+import { DEFAULT_UNSCHEDULABLE, type PodBehaviour, type PodScript } from './pod-scripts';
+import { parseSelector, selectableFields } from './selectors';
+
+/**
+ * A stand-in Kubernetes API server for tests and benchmarks: real HTTP, the API's paths, status
+ * codes and Status bodies, resourceVersions and watch streams (replay from a resourceVersion,
+ * 410 Expired after compaction), label and field selectors, garbage collection of owned
+ * objects, and a Job controller whose pods follow scripts (there are no nodes or kubelet).
+ * It serves batch/v1 Jobs and core/v1 Pods and Events in any namespace, nothing else.
+ */
+
+type Resource = 'jobs' | 'pods' | 'events';
+type AnyObject = V1Job | V1Pod | CoreV1Event;
+type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+interface HistoryEntry {
+  rv: number;
+  type: WatchType;
+  resource: Resource;
+  namespace: string;
+  line: string;
+  labels: Record<string, string>;
+  fields: Record<string, string>;
+}
+
+interface Watcher {
+  resource: Resource;
+  namespace: string;
+  labels: ReturnType<typeof parseSelector>;
+  fields: ReturnType<typeof parseSelector>;
+  res: ServerResponse;
+}
+
+interface JobRuntime {
+  podIndex: number;
+  failed: number;
+  activePods: Set<string>;
+  finished: boolean;
+  timers: Set<NodeJS.Timeout>;
+}
+
+export interface StandinOptions {
+  /** What each pod does; by default it runs 20 ms and succeeds. */
+  podBehaviour?: PodBehaviour;
+  /** Watch events kept for replay; a watch from an older resourceVersion gets 410 Expired. */
+  historyLimit?: number;
+  /** Reject Jobs that fail the Kubernetes schema (422 Invalid), as the API server does. */
+  validate?: boolean;
+  /** Delay between a pod failure and the Job's next pod (the real controller backs off 10 s and more). */
+  podRetryDelayMs?: number;
+}
+
+export interface StandinStats {
+  creates: number;
+  alreadyExists: number;
+  quotaRefusals: number;
+  invalid: number;
+  lists: Record<Resource, number>;
+  /** Every watch request: which resource, and the resourceVersion it asked to resume from. */
+  watches: { resource: Resource; resourceVersion: string | null }[];
+  /** Most Jobs that existed at once (suspended experiment anchors not counted). */
+  maxTrialJobs: number;
+  /** Most Jobs that existed unfinished at once (anchors not counted). */
+  maxLiveTrialJobs: number;
+  /** The same, per value of the Jobs' experiment label. */
+  maxLiveTrialJobsByExperiment: Record<string, number>;
+  /** Watches answered 410 Expired (their resourceVersion was compacted away). */
+  expiredWatches: number;
+  podsCreated: number;
+}
+
+const FIELD_PATHS: Record<Resource, readonly string[]> = {
+  jobs: ['metadata.name', 'metadata.namespace'],
+  pods: ['metadata.name', 'metadata.namespace', 'status.phase', 'spec.nodeName'],
+  events: ['metadata.name', 'metadata.namespace', 'involvedObject.kind', 'involvedObject.name', 'involvedObject.namespace', 'involvedObject.uid', 'reason', 'type'],
+};
+
+const KIND: Record<Resource, { apiVersion: string; kind: string; group: string }> = {
+  jobs: { apiVersion: 'batch/v1', kind: 'Job', group: 'batch' },
+  pods: { apiVersion: 'v1', kind: 'Pod', group: '' },
+  events: { apiVersion: 'v1', kind: 'Event', group: '' },
+};
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+class HttpError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: object,
+  ) {
+    super(message);
+  }
+}
+
+export class KubeApiStandin {
+  readonly stats: StandinStats = {
+    creates: 0,
+    alreadyExists: 0,
+    quotaRefusals: 0,
+    invalid: 0,
+    lists: { jobs: 0, pods: 0, events: 0 },
+    watches: [],
+    maxTrialJobs: 0,
+    maxLiveTrialJobs: 0,
+    maxLiveTrialJobsByExperiment: {},
+    expiredWatches: 0,
+    podsCreated: 0,
+  };
+
+  private readonly store: Record<Resource, Map<string, AnyObject>> = { jobs: new Map(), pods: new Map(), events: new Map() };
+  private readonly history: HistoryEntry[] = [];
+  private readonly watchers = new Set<Watcher>();
+  private readonly sockets = new Set<Socket>();
+  private readonly runtimes = new Map<string, JobRuntime>();
+  private readonly podTimers = new Map<string, Set<NodeJS.Timeout>>();
+  private readonly ttlTimers = new Set<NodeJS.Timeout>();
+  private readonly eventIndex = new Map<string, CoreV1Event>();
+  private readonly options: Required<StandinOptions>;
+  private revision = 1;
+  private compactedBefore = 0;
+  private podCounter = 0;
+  private eventCounter = 0;
+  private jobQuota: number | undefined;
+  private pendingFailures: number[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly server: Server,
+    options: StandinOptions,
+  ) {
+    this.options = {
+      podBehaviour: options.podBehaviour ?? (() => ({ kind: 'succeed', runMs: 20 })),
+      historyLimit: options.historyLimit ?? 100_000,
+      validate: options.validate ?? true,
+      podRetryDelayMs: options.podRetryDelayMs ?? 10,
+    };
+  }
+
+  static async start(options: StandinOptions = {}): Promise<KubeApiStandin> {
+    const server = createServer();
+    const standin = new KubeApiStandin(server, options);
+    server.on('request', (req, res) => standin.handle(req, res));
+    server.on('connection', (socket) => {
+      standin.sockets.add(socket);
+      socket.on('close', () => standin.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return standin;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const runtime of this.runtimes.values()) runtime.timers.forEach(clearTimeout);
+    for (const timers of this.podTimers.values()) timers.forEach(clearTimeout);
+    this.ttlTimers.forEach(clearTimeout);
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ---- controls for tests -------------------------------------------------------------------
+
+  /** Cuts every open watch connection mid-stream (a network drop). */
+  dropWatches(): void {
+    for (const watcher of this.watchers) watcher.res.socket?.destroy();
+    this.watchers.clear();
+  }
+
+  /** Ends every watch cleanly, as the API server does when a watch's timeout runs out. */
+  endWatches(): void {
+    for (const watcher of this.watchers) watcher.res.end();
+    this.watchers.clear();
+  }
+
+  /** Forgets the watch history, so a watch resuming from any older resourceVersion gets 410 Expired. */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedBefore = this.revision + 1;
+  }
+
+  /** A ResourceQuota on count/jobs.batch: creating a Job beyond it is refused with 403. */
+  setJobQuota(maxJobs: number | undefined): void {
+    this.jobQuota = maxJobs;
+  }
+
+  /** The next Job creations fail with these HTTP codes (e.g. 500, 503), one each. */
+  failNextCreates(...codes: number[]): void {
+    this.pendingFailures.push(...codes);
+  }
+
+  jobs(namespace?: string): V1Job[] {
+    return this.list('jobs', namespace) as V1Job[];
+  }
+
+  pods(namespace?: string): V1Pod[] {
+    return this.list('pods', namespace) as V1Pod[];
+  }
+
+  events(namespace?: string): CoreV1Event[] {
+    return this.list('events', namespace) as CoreV1Event[];
+  }
+
+  /** Deletes a Job as `kubectl delete job` would (background propagation). */
+  deleteJob(namespace: string, name: string): void {
+    const job = this.store.jobs.get(`${namespace}/${name}`);
+    if (job) this.deleteObject('jobs', job, 'Background');
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        this.route(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        const failure = error instanceof HttpError ? error : new HttpError(500, 'InternalError', String(error));
+        this.sendStatus(res, failure);
+      }
+    });
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const url = new URL(req.url ?? '/', 'http://standin');
+    const jobs = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+))?$/.exec(url.pathname);
+    const core = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|events)(?:\/([^/]+))?$/.exec(url.pathname);
+    const method = req.method ?? 'GET';
+    let resource: Resource;
+    let namespace: string;
+    let name: string | undefined;
+    if (jobs) [resource, namespace, name] = ['jobs', jobs[1]!, jobs[2]];
+    else if (core) [resource, namespace, name] = [core[2] as Resource, core[1]!, core[3]];
+    else throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`);
+
+    const query = url.searchParams;
+    if (method === 'GET' && !name && query.get('watch') === 'true') return this.watch(res, resource, namespace, query);
+    if (method === 'GET' && !name) return this.sendList(res, resource, namespace, query);
+    if (method === 'GET' && name) return this.send(res, 200, this.get(resource, namespace, name));
+    if (method === 'POST' && !name && resource === 'jobs') return this.send(res, 201, this.createJob(namespace, body));
+    if (method === 'DELETE' && resource === 'jobs') {
+      const propagation = query.get('propagationPolicy') ?? (body ? (JSON.parse(body) as { propagationPolicy?: string }).propagationPolicy : undefined);
+      if (name) return this.send(res, 200, this.deleteNamed(namespace, name, propagation));
+      return this.send(res, 200, this.deleteCollection(namespace, query, propagation));
+    }
+    throw new HttpError(405, 'MethodNotAllowed', `the stand-in server does not serve ${method} on ${resource}`);
+  }
+
+  private send(res: ServerResponse, code: number, object: unknown): void {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(object));
+  }
+
+  private sendStatus(res: ServerResponse, error: HttpError): void {
+    this.send(res, error.code, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: error.message,
+      reason: error.reason,
+      ...(error.details ? { details: error.details } : {}),
+      code: error.code,
+    });
+  }
+
+  private list(resource: Resource, namespace?: string, query?: URLSearchParams): AnyObject[] {
+    const labels = parseSelector(query?.get('labelSelector'));
+    const fields = parseSelector(query?.get('fieldSelector'));
+    return [...this.store[resource].values()].filter(
+      (object) =>
+        (namespace === undefined || object.metadata?.namespace === namespace) &&
+        labels(object.metadata?.labels ?? {}) &&
+        fields(selectableFields(object as unknown as Record<string, unknown>, FIELD_PATHS[resource])),
+    );
+  }
+
+  private sendList(res: ServerResponse, resource: Resource, namespace: string, query: URLSearchParams): void {
+    this.stats.lists[resource]++;
+    const { apiVersion, kind } = KIND[resource];
+    this.send(res, 200, {
+      apiVersion,
+      kind: `${kind}List`,
+      metadata: { resourceVersion: String(this.revision) },
+      items: this.list(resource, namespace, query),
+    });
+  }
+
+  private get(resource: Resource, namespace: string, name: string): AnyObject {
+    const object = this.store[resource].get(`${namespace}/${name}`);
+    if (!object) throw this.notFound(resource, name);
+    return object;
+  }
+
+  private notFound(resource: Resource, name: string): HttpError {
+    const { group } = KIND[resource];
+    return new HttpError(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, group, kind: resource });
+  }
+
+  private watch(res: ServerResponse, resource: Resource, namespace: string, query: URLSearchParams): void {
+    const resourceVersion = query.get('resourceVersion');
+    this.stats.watches.push({ resource, resourceVersion });
+    const watcher: Watcher = {
+      resource,
+      namespace,
+      labels: parseSelector(query.get('labelSelector')),
+      fields: parseSelector(query.get('fieldSelector')),
+      res,
+    };
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    const from = resourceVersion ? Number(resourceVersion) : 0;
+    if (from > 0 && from < this.compactedBefore - 1) {
+      this.stats.expiredWatches++;
+      const message = `too old resource version: ${from} (${this.compactedBefore - 1})`;
+      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Expired', code: 410 } })}\n`);
+      return;
+    }
+    if (from > 0) {
+      for (const entry of this.history) {
+        if (entry.rv > from && this.matches(watcher, entry.resource, entry.namespace, entry.labels, entry.fields)) res.write(entry.line);
+      }
+    } else {
+      for (const object of this.list(resource, namespace, query)) res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
+    }
+    const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
+    if (timeoutSeconds > 0) {
+      const timer = setTimeout(() => {
+        this.watchers.delete(watcher);
+        res.end();
+      }, timeoutSeconds * 1000);
+      res.on('close', () => clearTimeout(timer));
+    }
+    res.on('close', () => this.watchers.delete(watcher));
+    this.watchers.add(watcher);
+  }
+
+  private matches(watcher: Watcher, resource: Resource, namespace: string, labels: Record<string, string>, fields: Record<string, string>): boolean {
+    return watcher.resource === resource && watcher.namespace === namespace && watcher.labels(labels) && watcher.fields(fields);
+  }
+
+  // ---- storage -------------------------------------------------------------------------------
+
+  private write(resource: Resource, object: AnyObject, type: WatchType): void {
+    const metadata = object.metadata!;
+    const id = `${metadata.namespace}/${metadata.name}`;
+    this.revision++;
+    metadata.resourceVersion = String(this.revision);
+    if (type === 'DELETED') this.store[resource].delete(id);
+    else this.store[resource].set(id, object);
+    const entry: HistoryEntry = {
+      rv: this.revision,
+      type,
+      resource,
+      namespace: metadata.namespace ?? '',
+      line: `${JSON.stringify({ type, object })}\n`,
+      labels: { ...(metadata.labels ?? {}) },
+      fields: selectableFields(object as unknown as Record<string, unknown>, FIELD_PATHS[resource]),
+    };
+    this.history.push(entry);
+    if (this.history.length > this.options.historyLimit) {
+      const dropped = this.history.splice(0, this.history.length - this.options.historyLimit);
+      this.compactedBefore = dropped.at(-1)!.rv + 1;
+    }
+    for (const watcher of this.watchers) {
+      if (this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields)) watcher.res.write(entry.line);
+    }
+    if (resource === 'jobs') this.countJobs();
+  }
+
+  private countJobs(): void {
+    let existing = 0;
+    let live = 0;
+    const liveByExperiment: Record<string, number> = {};
+    for (const job of this.store.jobs.values() as IterableIterator<V1Job>) {
+      if (job.spec?.suspend) continue;
+      existing++;
+      if (this.runtimes.get(job.metadata!.uid!)?.finished) continue;
+      live++;
+      const experiment = job.metadata?.labels?.['dcl-enas.io/experiment'] ?? '';
+      liveByExperiment[experiment] = (liveByExperiment[experiment] ?? 0) + 1;
+    }
+    this.stats.maxTrialJobs = Math.max(this.stats.maxTrialJobs, existing);
+    this.stats.maxLiveTrialJobs = Math.max(this.stats.maxLiveTrialJobs, live);
+    const byExperiment = this.stats.maxLiveTrialJobsByExperiment;
+    for (const [experiment, count] of Object.entries(liveByExperiment)) byExperiment[experiment] = Math.max(byExperiment[experiment] ?? 0, count);
+  }
+
+  private createJob(namespace: string, body: string): V1Job {
+    const failure = this.pendingFailures.shift();
+    if (failure !== undefined) throw new HttpError(failure, failure === 503 ? 'ServiceUnavailable' : 'InternalError', 'the stand-in server was told to fail this request');
+    const job = JSON.parse(body) as V1Job;
+    const name = job.metadata?.name ?? '';
+    if (this.options.validate) {
+      const problems = k8sObjectProblems(job);
+      if (problems.length > 0) {
+        this.stats.invalid++;
+        throw new HttpError(422, 'Invalid', `Job.batch "${name}" is invalid: ${problems.map((p) => p.problem).join('; ')}`, { name, group: 'batch', kind: 'jobs' });
+      }
+    }
+    if (this.store.jobs.has(`${namespace}/${name}`)) {
+      this.stats.alreadyExists++;
+      throw new HttpError(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, { name, group: 'batch', kind: 'jobs' });
+    }
+    const used = this.list('jobs', namespace).length;
+    if (this.jobQuota !== undefined && used >= this.jobQuota) {
+      this.stats.quotaRefusals++;
+      throw new HttpError(
+        403,
+        'Forbidden',
+        `jobs.batch "${name}" is forbidden: exceeded quota: standin-quota, requested: count/jobs.batch=1, used: count/jobs.batch=${used}, limited: count/jobs.batch=${this.jobQuota}`,
+        { name, group: 'batch', kind: 'jobs' },
+      );
+    }
+    this.stats.creates++;
+    const uid = randomUUID();
+    job.metadata = { ...job.metadata, namespace, uid, creationTimestamp: new Date(), generation: 1 };
+    const selectorLabels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
+    job.spec!.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+    job.spec!.template.metadata = { ...job.spec!.template.metadata, labels: { ...job.spec!.template.metadata?.labels, ...selectorLabels } };
+    job.status = {};
+    const runtime: JobRuntime = { podIndex: 0, failed: 0, activePods: new Set(), finished: false, timers: new Set() };
+    this.runtimes.set(uid, runtime);
+    this.write('jobs', job, 'ADDED');
+    if (!job.spec?.suspend) this.later(runtime, 1, () => this.startPod(job));
+    return clone(job);
+  }
+
+  private deleteNamed(namespace: string, name: string, propagation: string | undefined): object {
+    const job = this.get('jobs', namespace, name);
+    this.deleteObject('jobs', job, propagation);
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: 'batch', kind: 'jobs', uid: job.metadata?.uid } };
+  }
+
+  private deleteCollection(namespace: string, query: URLSearchParams, propagation: string | undefined): object {
+    const doomed = this.list('jobs', namespace, query);
+    for (const job of doomed) this.deleteObject('jobs', job, propagation);
+    return { apiVersion: 'batch/v1', kind: 'JobList', metadata: { resourceVersion: String(this.revision) }, items: doomed };
+  }
+
+  /** Deletes an object; its dependents (ownerReferences) are deleted or orphaned as the policy says. */
+  private deleteObject(resource: Resource, object: AnyObject, propagation: string | undefined): void {
+    const uid = object.metadata?.uid;
+    // As in the API server, deleting a batch/v1 Job without a policy orphans its pods.
+    const policy = propagation ?? (resource === 'jobs' ? 'Orphan' : 'Background');
+    if (resource === 'jobs' && uid) {
+      const runtime = this.runtimes.get(uid);
+      runtime?.timers.forEach(clearTimeout);
+      this.runtimes.delete(uid);
+    }
+    if (resource === 'pods') this.stopPodTimers(object.metadata!.name!);
+    const dependents = (['jobs', 'pods'] as const).flatMap((kind) =>
+      [...this.store[kind].values()]
+        .filter((other) => other.metadata?.ownerReferences?.some((owner) => owner.uid === uid))
+        .map((other) => ({ kind, other })),
+    );
+    if (policy === 'Foreground') dependents.forEach(({ kind, other }) => this.deleteObject(kind, other, 'Background'));
+    this.write(resource, object, 'DELETED');
+    if (policy === 'Orphan') {
+      for (const { kind, other } of dependents) {
+        other.metadata!.ownerReferences = other.metadata!.ownerReferences!.filter((owner) => owner.uid !== uid);
+        this.write(kind, other, 'MODIFIED');
+      }
+    } else if (policy === 'Background') {
+      setImmediate(() => {
+        for (const { kind, other } of dependents) {
+          const id = `${other.metadata!.namespace}/${other.metadata!.name}`;
+          if (this.store[kind].get(id)?.metadata?.uid === other.metadata?.uid) this.deleteObject(kind, other, 'Background');
+        }
+      });
+    }
+  }
+
+  // ---- the Job controller and the pods' scripts -----------------------------------------------
+
+  private later(runtime: JobRuntime | Set<NodeJS.Timeout>, ms: number, run: () => void): void {
+    const timers = runtime instanceof Set ? runtime : runtime.timers;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!this.closed) run();
+    }, ms);
+    timers.add(timer);
+  }
+
+  private stopPodTimers(podName: string): void {
+    this.podTimers.get(podName)?.forEach(clearTimeout);
+    this.podTimers.delete(podName);
+  }
+
+  private currentJob(job: V1Job): V1Job | undefined {
+    const stored = this.store.jobs.get(`${job.metadata!.namespace}/${job.metadata!.name}`) as V1Job | undefined;
+    return stored?.metadata?.uid === job.metadata?.uid ? stored : undefined;
+  }
+
+  private startPod(job: V1Job): void {
+    const current = this.currentJob(job);
+    const runtime = current && this.runtimes.get(current.metadata!.uid!);
+    if (!current || !runtime || runtime.finished) return;
+    const podIndex = runtime.podIndex++;
+    const script = this.options.podBehaviour(current, podIndex);
+    const namespace = current.metadata!.namespace!;
+    const name = `${current.metadata!.name}-${(this.podCounter++).toString(36).padStart(5, '0')}`;
+    const template = current.spec!.template;
+    const pod: V1Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace,
+        uid: randomUUID(),
+        creationTimestamp: new Date(),
+        labels: { ...template.metadata?.labels },
+        annotations: { ...template.metadata?.annotations },
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: current.metadata!.name!, uid: current.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: clone(template.spec!),
+      status: { phase: 'Pending', conditions: [], qosClass: 'Burstable' },
+    };
+    this.stats.podsCreated++;
+    runtime.activePods.add(name);
+    this.write('pods', pod, 'ADDED');
+    this.recordEvent(current, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, 'job-controller');
+    if (!current.status!.startTime) {
+      current.status!.startTime = new Date();
+      const deadline = current.spec?.activeDeadlineSeconds;
+      if (deadline) this.later(runtime, deadline * 1000, () => this.finishJob(current, false, 'DeadlineExceeded', 'Job was active longer than specified deadline'));
+    }
+    this.updateJobStatus(current);
+    this.runScript(current, pod, script);
+  }
+
+  private podTimerSet(podName: string): Set<NodeJS.Timeout> {
+    let timers = this.podTimers.get(podName);
+    if (!timers) this.podTimers.set(podName, (timers = new Set()));
+    return timers;
+  }
+
+  private runScript(job: V1Job, pod: V1Pod, script: PodScript): void {
+    const timers = this.podTimerSet(pod.metadata!.name!);
+    const container = pod.spec!.containers[0]!;
+    const image = container.image ?? '';
+    const update = (change: (status: NonNullable<V1Pod['status']>) => void): boolean => {
+      const stored = this.store.pods.get(`${pod.metadata!.namespace}/${pod.metadata!.name}`) as V1Pod | undefined;
+      if (!stored) return false;
+      change(stored.status!);
+      this.write('pods', stored, 'MODIFIED');
+      return true;
+    };
+    const schedule = (status: NonNullable<V1Pod['status']>): void => {
+      pod.spec!.nodeName = 'standin-node-1';
+      status.conditions = [{ type: 'PodScheduled', status: 'True', lastTransitionTime: new Date() }];
+      status.containerStatuses = [
+        { name: container.name, image, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
+      ];
+    };
+    const startMs = 'startMs' in script ? (script.startMs ?? 5) : 5;
+    switch (script.kind) {
+      case 'unschedulable': {
+        const message = script.message ?? DEFAULT_UNSCHEDULABLE;
+        this.later(timers, startMs, () => {
+          update((status) => {
+            status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: new Date() }];
+          });
+          this.recordEvent(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
+        });
+        return;
+      }
+      case 'image-pull-error': {
+        this.later(timers, startMs, () => {
+          update((status) => {
+            schedule(status);
+            status.containerStatuses![0]!.state = {
+              waiting: { reason: 'ErrImagePull', message: `failed to pull and unpack image "${image}": not found` },
+            };
+          });
+          this.recordEvent(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, 'kubelet');
+          this.recordEvent(pod, 'Warning', 'Failed', `Failed to pull image "${image}": not found`, 'kubelet');
+          this.later(timers, script.backOffAfterMs ?? 20, () => {
+            update((status) => {
+              status.containerStatuses![0]!.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } };
+            });
+            this.recordEvent(pod, 'Warning', 'BackOff', `Back-off pulling image "${image}"`, 'kubelet');
+          });
+        });
+        return;
+      }
+      default: {
+        this.later(timers, startMs, () => {
+          const started = update((status) => {
+            schedule(status);
+            status.phase = 'Running';
+            status.startTime = new Date();
+            status.containerStatuses![0]!.ready = true;
+            status.containerStatuses![0]!.state = { running: { startedAt: new Date() } };
+          });
+          if (!started) return;
+          this.updateJobStatus(job);
+          if (script.kind === 'run-until-deleted') return;
+          const exitCode = script.kind === 'fail' ? script.exitCode : 0;
+          this.later(timers, script.runMs ?? 20, () => {
+            const ended = update((status) => {
+              status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
+              status.containerStatuses![0]!.ready = false;
+              status.containerStatuses![0]!.state = {
+                terminated: {
+                  exitCode,
+                  reason: exitCode === 0 ? 'Completed' : 'Error',
+                  ...(script.kind === 'fail' ? { message: script.message } : {}),
+                  startedAt: new Date(),
+                  finishedAt: new Date(),
+                },
+              };
+            });
+            if (ended) this.podEnded(job, pod.metadata!.name!, exitCode);
+          });
+        });
+      }
+    }
+  }
+
+  private podEnded(job: V1Job, podName: string, exitCode: number): void {
+    const current = this.currentJob(job);
+    const runtime = current && this.runtimes.get(current.metadata!.uid!);
+    if (!current || !runtime || runtime.finished) return;
+    runtime.activePods.delete(podName);
+    if (exitCode === 0) {
+      current.status!.succeeded = 1;
+      this.finishJob(current, true);
+      return;
+    }
+    runtime.failed++;
+    current.status!.failed = runtime.failed;
+    const failJob = current.spec?.podFailurePolicy?.rules.findIndex(
+      (rule) => rule.action === 'FailJob' && rule.onExitCodes?.operator === 'In' && rule.onExitCodes.values.includes(exitCode),
+    );
+    if (failJob !== undefined && failJob >= 0) {
+      const container = current.spec!.template.spec!.containers[0]!.name;
+      this.finishJob(current, false, 'PodFailurePolicy', `Container ${container} for pod ${current.metadata!.namespace}/${podName} failed with exit code ${exitCode} matching FailJob rule at index ${failJob}`);
+    } else if (runtime.failed > (current.spec?.backoffLimit ?? 6)) {
+      this.finishJob(current, false, 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+    } else {
+      this.updateJobStatus(current);
+      this.later(runtime, this.options.podRetryDelayMs, () => this.startPod(current));
+    }
+  }
+
+  private finishJob(job: V1Job, succeeded: boolean, reason?: string, message?: string): void {
+    const current = this.currentJob(job);
+    const runtime = current && this.runtimes.get(current.metadata!.uid!);
+    if (!current || !runtime || runtime.finished) return;
+    runtime.finished = true;
+    runtime.timers.forEach(clearTimeout);
+    runtime.timers.clear();
+    for (const podName of runtime.activePods) {
+      const pod = this.store.pods.get(`${current.metadata!.namespace}/${podName}`);
+      if (pod) this.deleteObject('pods', pod, 'Background');
+    }
+    runtime.activePods.clear();
+    const at = new Date();
+    const conditions: V1JobCondition[] = succeeded
+      ? [
+          { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', lastProbeTime: at, lastTransitionTime: at },
+          { type: 'Complete', status: 'True', reason: 'CompletionsReached', lastProbeTime: at, lastTransitionTime: at },
+        ]
+      : [
+          { type: 'FailureTarget', status: 'True', reason, message, lastProbeTime: at, lastTransitionTime: at },
+          { type: 'Failed', status: 'True', reason, message, lastProbeTime: at, lastTransitionTime: at },
+        ];
+    current.status = { ...current.status, active: 0, ready: 0, conditions, ...(succeeded ? { completionTime: at } : {}) };
+    this.write('jobs', current, 'MODIFIED');
+    this.recordEvent(current, succeeded ? 'Normal' : 'Warning', succeeded ? 'Completed' : (reason ?? 'Failed'), succeeded ? 'Job completed' : (message ?? ''), 'job-controller');
+    const ttl = current.spec?.ttlSecondsAfterFinished;
+    if (ttl !== undefined) {
+      this.later(this.ttlTimers, ttl * 1000, () => {
+        if (this.currentJob(current)) this.deleteObject('jobs', current, 'Background');
+      });
+    }
+  }
+
+  private updateJobStatus(job: V1Job): void {
+    const current = this.currentJob(job);
+    const runtime = current && this.runtimes.get(current.metadata!.uid!);
+    if (!current || !runtime) return;
+    const namespace = current.metadata!.namespace!;
+    const ready = [...runtime.activePods].filter((name) => (this.store.pods.get(`${namespace}/${name}`) as V1Pod | undefined)?.status?.phase === 'Running').length;
+    current.status = { ...current.status, active: runtime.activePods.size, ready };
+    this.write('jobs', current, 'MODIFIED');
+  }
+
+  private recordEvent(about: V1Job | V1Pod, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
+    const kind = 'spec' in about && about.spec && 'template' in about.spec ? 'Job' : 'Pod';
+    const namespace = about.metadata!.namespace!;
+    const eventKey = `${about.metadata!.uid}/${reason}`;
+    const existing = this.eventIndex.get(eventKey);
+    if (existing && this.store.events.has(`${namespace}/${existing.metadata.name}`)) {
+      existing.count = (existing.count ?? 1) + 1;
+      existing.lastTimestamp = new Date();
+      existing.message = message;
+      this.write('events', existing, 'MODIFIED');
+      return;
+    }
+    const event: CoreV1Event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${about.metadata!.name}.${(this.eventCounter++).toString(16).padStart(12, '0')}`, namespace, creationTimestamp: new Date(), uid: randomUUID() },
+      involvedObject: { apiVersion: kind === 'Job' ? 'batch/v1' : 'v1', kind, name: about.metadata!.name!, namespace, uid: about.metadata!.uid! },
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: new Date(),
+      lastTimestamp: new Date(),
+      source: { component },
+      reportingComponent: component,
+    };
+    this.eventIndex.set(eventKey, event);
+    this.write('events', event, 'ADDED');
+  }
+}

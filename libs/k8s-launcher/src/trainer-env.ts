@@ -1,0 +1,24 @@
+/**
+ * Environment variables a trial Job gives the trainer in job mode. The trainer reads its trial
+ * by these ids; NATS settings use the same names as the services (docs/configuration.md).
+ */
+export const TRAINER_ENV = {
+  experimentId: 'ENAS_EXPERIMENT_ID',
+  trialId: 'ENAS_TRIAL_ID',
+  attempt: 'ENAS_TRIAL_ATTEMPT',
+  jobName: 'ENAS_JOB_NAME',
+  podName: 'ENAS_POD_NAME',
+  terminationLog: 'ENAS_TERMINATION_LOG',
+  natsUrl: 'NATS_URL',
+  natsToken: 'NATS_TOKEN',
+  natsUser: 'NATS_USER',
+  natsPassword: 'NATS_PASSWORD',
+  natsCredsFile: 'NATS_CREDS_FILE',
+} as const;
+
+export const TERMINATION_LOG_PATH = '/dev/termination-log';
+export const NATS_CREDS_MOUNT = '/var/run/secrets/dcl-enas/nats';
+export const NATS_CREDS_FILE_NAME = 'nats.creds';
+
+/** The non-root user both images create (docker/*.Dockerfile) and every pod runs as. */
+export const RUN_AS_USER = 10001;

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { UserError } from '@dcl-enas/common';
+
+/**
+ * The trial template: how one trial's Kubernetes Job looks. It is the `trialTemplate` section
+ * of an experiment spec (the experiment spec schema embeds `trialTemplateSchema`); the launcher
+ * turns it plus (experiment id, trial id, attempt) into a batch/v1 Job.
+ */
+
+/** Kubernetes resource quantity (the API server's own pattern). */
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+const quantity = z.union([z.string().regex(QUANTITY, 'must be a Kubernetes quantity such as 500m, 2, 4Gi'), z.number().nonnegative()]);
+const objectName = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a lowercase DNS name (a-z, 0-9, -, .)');
+
+const resourceList = z
+  .strictObject({
+    cpu: quantity.optional(),
+    memory: quantity.optional(),
+    'ephemeral-storage': quantity.optional(),
+    'nvidia.com/gpu': z.number().int().nonnegative().optional(),
+  })
+  .optional();
+
+const secretKeyRef = z.strictObject({ name: objectName, key: z.string().min(1), optional: z.boolean().optional() });
+
+const envVar = z.union([
+  z.strictObject({ name: z.string().regex(ENV_NAME), value: z.string() }),
+  z.strictObject({ name: z.string().regex(ENV_NAME), secretKeyRef }),
+  z.strictObject({ name: z.string().regex(ENV_NAME), configMapKeyRef: secretKeyRef }),
+]);
+
+const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+
+const nodeSelectorRequirement = z.strictObject({
+  key: z.string().min(1),
+  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']),
+  values: z.array(z.string()).optional(),
+});
+const nodeSelectorTerm = z.strictObject({
+  matchExpressions: z.array(nodeSelectorRequirement).optional(),
+  matchFields: z.array(nodeSelectorRequirement).optional(),
+});
+
+/** Node affinity only: trials are placed on nodes, they do not co-locate with other pods. */
+const affinity = z.strictObject({
+  nodeAffinity: z.strictObject({
+    requiredDuringSchedulingIgnoredDuringExecution: z
+      .strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm).min(1) })
+      .optional(),
+    preferredDuringSchedulingIgnoredDuringExecution: z
+      .array(z.strictObject({ weight: z.number().int().min(1).max(100), preference: nodeSelectorTerm }))
+      .optional(),
+  }),
+});
+
+const natsSettings = z.strictObject({
+  /** NATS server URL(s), comma-separated, as the services take them. */
+  url: z.string().min(1).default('nats://nats:4222'),
+  /** A Secret key holding a NATS credentials file (JWT + nkey); mounted read-only as a file. */
+  credentialsSecret: secretKeyRef.optional(),
+  /** A Secret key holding a NATS token. */
+  tokenSecret: secretKeyRef.optional(),
+  /** Secret keys holding a NATS user name and password. */
+  userSecret: secretKeyRef.optional(),
+  passwordSecret: secretKeyRef.optional(),
+});
+
+const pendingPolicy = z.strictObject({
+  /** A trial whose pod has not started running this long after its Job was created is stuck. */
+  timeoutSeconds: z.number().int().positive().default(600),
+  /** What to do with a stuck trial: delete its Job and fail it, or delete it and try a new Job. */
+  action: z.enum(['fail', 'retry']).default('retry'),
+  /** New Jobs a stuck trial may get before it fails (action `retry`). */
+  maxRetries: z.number().int().nonnegative().default(1),
+});
+
+export const DEFAULT_TRAINER_COMMAND = ['node', '-r', './tools/register.cjs', 'apps/trainer/src/job-mode/main.ts'];
+
+export const trialTemplateSchema = z.strictObject({
+  image: z.string().min(1),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+  imagePullSecrets: z.array(objectName).default([]),
+  /** The trainer in job mode; the image's working directory is the repository root. */
+  command: z.array(z.string().min(1)).min(1).default(DEFAULT_TRAINER_COMMAND),
+  args: z.array(z.string()).default([]),
+  env: z.array(envVar).default([]),
+  /** Whole Secrets or ConfigMaps exposed as environment variables. */
+  envFrom: z
+    .array(z.union([z.strictObject({ secretRef: z.strictObject({ name: objectName }) }), z.strictObject({ configMapRef: z.strictObject({ name: objectName }) })]))
+    .default([]),
+  nats: natsSettings.prefault({}),
+  resources: z.strictObject({ requests: resourceList, limits: resourceList }).prefault({}),
+  /** GPUs per trial; sets both the request and the limit of nvidia.com/gpu (they must match). */
+  gpus: z.number().int().nonnegative().default(0),
+  nodeSelector: z.record(z.string().regex(LABEL_KEY), z.string().regex(LABEL_VALUE)).default({}),
+  tolerations: z.array(toleration).default([]),
+  affinity: affinity.optional(),
+  priorityClassName: objectName.optional(),
+  runtimeClassName: objectName.optional(),
+  serviceAccountName: objectName.default('dcl-enas-trainer'),
+  /** Pod retries inside one Job (the Job controller restarts failed pods this many times). */
+  backoffLimit: z.number().int().nonnegative().default(2),
+  /** Wall-clock limit of one Job, all its pods included. */
+  activeDeadlineSeconds: z.number().int().positive().default(6 * 3600),
+  /** How long a finished Job (and its pods' logs) stays before Kubernetes deletes it. */
+  ttlSecondsAfterFinished: z.number().int().nonnegative().default(3600),
+  /** Exit codes that mean "retrying will not help" (bad input): the Job fails at once. */
+  nonRetryableExitCodes: z.array(z.number().int().min(1).max(255)).default([2]),
+  pending: pendingPolicy.prefault({}),
+  /** Trials of this experiment running at once (the launcher also has a global limit). */
+  maxConcurrentTrials: z.number().int().positive().default(4),
+  labels: z.record(z.string().regex(LABEL_KEY), z.string().regex(LABEL_VALUE)).default({}),
+  annotations: z.record(z.string().regex(LABEL_KEY), z.string()).default({}),
+});
+
+export type TrialTemplate = z.output<typeof trialTemplateSchema>;
+export type TrialTemplateInput = z.input<typeof trialTemplateSchema>;
+
+/** Validates a trial template; bad input is one UserError line naming the field and the fix. */
+export function parseTrialTemplate(input: unknown, where = 'trialTemplate'): TrialTemplate {
+  const parsed = trialTemplateSchema.safeParse(input);
+  if (parsed.success) {
+    const template = parsed.data;
+    const requestedGpus = template.resources.requests?.['nvidia.com/gpu'] ?? template.resources.limits?.['nvidia.com/gpu'];
+    if (requestedGpus !== undefined && requestedGpus !== template.gpus) {
+      throw new UserError(
+        `${where}.resources sets nvidia.com/gpu to ${requestedGpus} but ${where}.gpus is ${template.gpus}: set the GPU count once, with ${where}.gpus`,
+      );
+    }
+    return template;
+  }
+  const issue = parsed.error.issues[0]!;
+  const path = [where, ...issue.path.map(String)].join('.');
+  throw new UserError(`${path}: ${issue.message}; fix that field of the trial template (see docs/deploy.md, "Trial template")`);
+}
