@@ -15,3 +15,5 @@ export * from './readiness';
 export * from './health.controller';
 export * from './service-context';
 export * from './nats-server-process';
+export * from './health.module';
+export * from './run-service';

@@ -16,7 +16,7 @@ export interface RunPorts {
   readonly log: EventAppender;
   readonly trials: TrialDispatcher;
   /** After each applied trial, in query order. */
-  readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, best: BestSoFar) => void;
+  readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, valAcc: number, best: BestSoFar) => void;
   /** After each batch has been told to the strategy. */
   readonly onBatch?: () => void;
 }
@@ -128,7 +128,7 @@ export class ExperimentRun<A> {
     this.gpuSeconds = this.gpuSeconds === null || outcome.trainSeconds === null ? null : this.gpuSeconds + outcome.trainSeconds;
     const point = { query: this.points.length + 1, bestValAcc: this.bestSoFar.valAcc, bestTestAcc: this.bestSoFar.testAcc };
     this.points.push(point);
-    this.ports.onTrial?.(point, trial, this.bestSoFar);
+    this.ports.onTrial?.(point, trial, outcome.valAcc, this.bestSoFar);
   }
 
   private checkReplay(batch: number, recorded: readonly ProposedTrial[], now: readonly ProposedTrial[]): void {

@@ -1,0 +1,33 @@
+import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EventLog, HealthModule, TrialQueue, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
+import { ExperimentManager } from './experiment-manager';
+import { ExperimentsController, MANAGER } from './experiments.controller';
+
+@Module({})
+class OrchestratorModule {}
+
+/** The orchestrator: experiments from their event logs, and the HTTP API. */
+export async function serveOrchestrator(natsUrl?: string): Promise<void> {
+  const config = orchestratorConfig(process.env, natsUrl);
+  const ctx = await openServiceContext(config);
+  ctx.readiness.set('experiments', 'resuming experiments');
+  const log = await EventLog.open(ctx.nc, ctx.dead);
+  const rpc = rpcClient(ctx);
+  const manager = new ExperimentManager(ctx, log, await TrialQueue.open(ctx.nc, log), rpc);
+  const app = await NestFactory.create<NestExpressApplication>(
+    { module: OrchestratorModule, imports: [HealthModule.register(ctx.readiness)], controllers: [ExperimentsController], providers: [{ provide: MANAGER, useValue: manager }] },
+    { logger: ['error', 'warn'] },
+  );
+  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '256kb' });
+  await listenHttp(app, ctx);
+  const resumed = await manager.start();
+  ctx.readiness.set('experiments', null);
+  ctx.logger.info({ resumed, maxRunning: config.maxRunningExperiments }, 'orchestrator ready');
+  onShutdown(ctx, async () => {
+    await manager.close();
+    await app.close();
+    await rpc.close();
+  });
+}

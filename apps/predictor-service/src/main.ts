@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@dcl-enas/cluster';
+import { servePredictor } from './serve';
+
+runService('predictor', () => servePredictor());

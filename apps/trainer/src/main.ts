@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@dcl-enas/cluster';
+import { serveTrainer } from './serve';
+
+runService('trainer', () => serveTrainer());
