@@ -45,6 +45,7 @@ export class PredictorHost {
     const predictor = req.model ? await this.load(space, req.session, req.model) : await this.fresh(space, req.session);
     const archs = (await this.payloads.unwrap(req.archs)).map((a) => space.parse(a));
     const scores = await predictor.score(archs);
+    this.logger.debug({ session: req.session.id, candidates: archs.length }, 'ranked');
     return { scores: await this.payloads.wrap(Array.from(scores)), seconds: (performance.now() - started) / 1000 };
   }
 

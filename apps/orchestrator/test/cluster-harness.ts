@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from 'nats';
+import { Rng, resolveDataDir } from '@dcl-enas/common';
+import { openBenchmark, type Evaluator } from '@dcl-enas/benchmarks';
+import { EventLog, NatsServerProcess, freePort } from '@dcl-enas/cluster';
+import { ExperimentDetail, decode, type ExperimentEvent, type ExperimentSpec } from '@dcl-enas/contracts';
+import { spaceByName } from '@dcl-enas/experiments';
+import { inProcessPredictors, ridgeEngine } from '@dcl-enas/predictor-engines';
+import { createStrategy, runSearch, type SearchOutcome } from '@dcl-enas/search';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+
+/** Environment every service gets in the tests: fast engine, short ack wait, simulated GPU time. */
+const TEST_ENV = {
+  ENAS_PREDICTOR_ENGINE: 'ridge',
+  ENAS_TRIAL_ACK_WAIT_MS: '1500',
+  ENAS_TRAINER_TIME_SCALE: '0.0005',
+  ENAS_REQUEST_TIMEOUT_MS: '5000',
+  ENAS_LOG_LEVEL: 'debug',
+};
+
+export class ServiceProcess {
+  output = '';
+  readonly exited: Promise<number | null>;
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Lines of its JSON log with this message. */
+  count(msg: string): number {
+    return this.output.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+/** A nats-server and the services around it, each a real child process started through `enas serve`. */
+export class Cluster {
+  readonly services: ServiceProcess[] = [];
+  private nc: NatsConnection | null = null;
+
+  private constructor(
+    readonly nats: NatsServerProcess,
+    readonly apiPort: number,
+  ) {}
+
+  static async start(): Promise<Cluster> {
+    return new Cluster(await NatsServerProcess.start(), await freePort());
+  }
+
+  get api(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  async serve(service: 'orchestrator' | 'trainer' | 'predictor' | 'encoder', env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'serve', service, '--nats', this.nats.url], {
+      cwd: ROOT,
+      env: { ...process.env, ...TEST_ENV, ENAS_HTTP_PORT: service === 'orchestrator' ? String(this.apiPort) : '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const p = new ServiceProcess(service, child);
+    this.services.push(p);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${service} did not become ready in 60 s:\n${p.output}`)), 60_000);
+      const check = () => {
+        if (p.output.includes(`"msg":"${service} ready"`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', check);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${service} exited with ${code} before it was ready:\n${p.output}`));
+      });
+    });
+    return p;
+  }
+
+  async connection(): Promise<NatsConnection> {
+    this.nc ??= await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    return this.nc;
+  }
+
+  async events(id: string): Promise<ExperimentEvent[]> {
+    const log = await EventLog.open(await this.connection(), null);
+    return (await log.readAll(id)).map((e) => e.event);
+  }
+
+  async submit(spec: Partial<ExperimentSpec>): Promise<string> {
+    const res = await fetch(`${this.api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'enas/v1', kind: 'Experiment', ...spec }) });
+    const body = (await res.json()) as { id: string };
+    if (res.status !== 201) throw new Error(`submit failed (${res.status}): ${JSON.stringify(body)}`);
+    return body.id;
+  }
+
+  /** The experiment, or null while the orchestrator is unreachable (killed, restarting). */
+  async detail(id: string): Promise<ExperimentDetail | null> {
+    try {
+      const res = await fetch(`${this.api}/experiments/${id}`);
+      return res.ok ? decode(ExperimentDetail, await res.json(), 'detail') : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async waitFor(id: string, done: (x: ExperimentDetail) => boolean, timeoutMs = 60_000): Promise<ExperimentDetail> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const x = await this.detail(id);
+      if (x && done(x)) return x;
+      if (Date.now() > end) throw new Error(`experiment ${id} did not get there in ${timeoutMs} ms; last seen ${JSON.stringify(x && { status: x.status, done: x.queriesDone })}\n${this.logs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  logs(): string {
+    return this.services.map((s) => `--- ${s.name} (pid ${s.child.pid})\n${s.output.split('\n').slice(-15).join('\n')}`).join('\n');
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.kill('SIGKILL')));
+    await this.nc?.close();
+    await this.nats.dispose();
+  }
+}
+
+const evaluators = new Map<string, Evaluator<unknown>>();
+
+/** The same experiment through the embedded loop (`enas search`), with the predictor in-process. */
+export async function embedded(spec: Pick<ExperimentSpec, 'space' | 'dataset' | 'strategy' | 'seed' | 'queries' | 'batchSize'>): Promise<SearchOutcome<unknown>> {
+  const id = `${spec.space}/${spec.dataset}`;
+  let evaluator = evaluators.get(id);
+  if (!evaluator) {
+    evaluator = openBenchmark(spec.space, spec.dataset, resolveDataDir()).evaluator as Evaluator<unknown>;
+    evaluators.set(id, evaluator);
+  }
+  const strategy = createStrategy(spec.strategy, {
+    space: evaluator.space,
+    rng: Rng.seeded(spec.seed),
+    seed: spec.seed,
+    budget: spec.queries,
+    predictors: inProcessPredictors(ridgeEngine, spaceByName),
+  });
+  return runSearch({ evaluator, dataset: spec.dataset, strategy, queries: spec.queries, batchSize: spec.batchSize });
+}
