@@ -43,6 +43,36 @@ function lossFor(ft: FinetuneConfig, scores: tf.Tensor1D, targets: Float32Array)
   return meanSquaredError(scores, targets);
 }
 
+export interface Stage2Optimizers {
+  readonly encoder: tf.Optimizer;
+  readonly head: tf.Optimizer;
+  readonly encoderVars: tf.Variable[];
+  readonly headVars: tf.Variable[];
+}
+
+/** Adam for the score head, and Adam at `encoderLrScale` times the rate for the encoder. */
+export function stage2Optimizers(params: Params, ft: FinetuneConfig): Stage2Optimizers {
+  return {
+    encoder: tf.train.adam(ft.learningRate * ft.encoderLrScale),
+    head: tf.train.adam(ft.learningRate),
+    encoderVars: params.select(ENCODER_PREFIX),
+    headVars: params.select(SCORE_PREFIX),
+  };
+}
+
+/** One stage-2 update on a labelled batch (targets standardised); returns the loss. */
+export function stage2Step(params: Params, cfg: PredictorConfig, batch: GraphBatch, targets: Float32Array, opt: Stage2Optimizers): number {
+  const lossFn = () => lossFor(cfg.finetune, scoreBatch(params, cfg, batch), targets);
+  // one forward/backward for both parameter groups, two learning rates
+  const { value, grads } = tf.variableGrads(lossFn, [...opt.encoderVars, ...opt.headVars]);
+  const named = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
+  if (cfg.finetune.encoderLrScale > 0) opt.encoder.applyGradients(named(opt.encoderVars));
+  opt.head.applyGradients(named(opt.headVars));
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+}
+
 /**
  * Stage 2: fine-tunes encoder and score head on labelled graphs. A slice of the labelled set
  * (never anything else) is held out; the weights of the epoch with the best held-out Kendall
@@ -68,10 +98,7 @@ export function finetune(
   const s = std(targets) || 1;
   const z = targets.map((t) => (t - m) / s);
 
-  const encVars = params.select(ENCODER_PREFIX);
-  const headVars = params.select(SCORE_PREFIX);
-  const headOpt = tf.train.adam(ft.learningRate);
-  const encOpt = tf.train.adam(ft.learningRate * ft.encoderLrScale);
+  const optimizers = stage2Optimizers(params, ft);
   const heldBatch = held.length ? packGraphs(held.map((i) => graphs[i]), codec) : null;
   const heldTargets = held.map((i) => targets[i]);
 
@@ -83,14 +110,7 @@ export function finetune(
       const ids = train.slice(at, at + ft.batchSize);
       if (ids.length < 2) continue;
       const batch = packGraphs(ids.map((i) => graphs[i]), codec);
-      const y = Float32Array.from(ids, (i) => z[i]);
-      const lossFn = () => lossFor(ft, scoreBatch(params, cfg, batch), y);
-      // one forward/backward for both parameter groups, two learning rates
-      const { value, grads } = tf.variableGrads(lossFn, [...encVars, ...headVars]);
-      const named = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
-      if (ft.encoderLrScale > 0) encOpt.applyGradients(named(encVars));
-      headOpt.applyGradients(named(headVars));
-      tf.dispose([value, ...Object.values(grads)]);
+      stage2Step(params, cfg, batch, Float32Array.from(ids, (i) => z[i]), optimizers);
       disposeBatch(batch);
     }
     if (!heldBatch) continue;
@@ -108,8 +128,8 @@ export function finetune(
     disposeAll(best.weights);
   }
   if (heldBatch) disposeBatch(heldBatch);
-  headOpt.dispose();
-  encOpt.dispose();
+  optimizers.encoder.dispose();
+  optimizers.head.dispose();
   return {
     epochs: epoch,
     bestEpoch: best.epoch,

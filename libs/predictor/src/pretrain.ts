@@ -4,7 +4,7 @@ import { tf } from '@dcl-enas/tf-backend';
 import { augment } from './augment';
 import type { PredictorConfig } from './config';
 import { ENCODER_PREFIX, embeddingSize, encode, head, initHead } from './encoder';
-import { disposeBatch, packGraphs } from './graph-batch';
+import { disposeBatch, packGraphs, type GraphBatch } from './graph-batch';
 import { copyGraph, pruneGraph, type GraphCodec, type WorkGraph } from './graph-codec';
 import { ntXent } from './losses';
 import type { Params } from './params';
@@ -56,6 +56,27 @@ export interface EpochReport {
 }
 
 /**
+ * One stage-1 update on a batch holding view A of B graphs followed by view B of the same
+ * graphs; returns the loss.
+ */
+export function stage1Step(params: Params, cfg: PredictorConfig, batch: GraphBatch, optimizer: tf.Optimizer, vars: tf.Variable[]): number {
+  const loss = optimizer.minimize(
+    () => {
+      const z = head(params, PROJ, encode(params, cfg.encoder, batch));
+      const [a, b] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+      return ntXent(a, b, cfg.pretrain.temperature);
+    },
+    true,
+    vars,
+  ) as tf.Scalar;
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  return value;
+}
+
+export const PROJECTION_PREFIX = PROJ;
+
+/**
  * Stage 1: two augmented views of every graph per epoch, encoder + projection head, NT-Xent.
  * Trains the `enc/` weights in `params` in place; the projection head is discarded afterwards.
  */
@@ -83,18 +104,8 @@ export function pretrain(
       const ids = order.slice(at, at + p.batchSize);
       const views = [...ids.map((i) => augment(graphs[i], codec, rng, p.augment)), ...ids.map((i) => augment(graphs[i], codec, rng, p.augment))];
       const batch = packGraphs(views, codec);
-      const loss = optimizer.minimize(
-        () => {
-          const z = head(params, PROJ, encode(params, cfg.encoder, batch));
-          const [a, b] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-          return ntXent(a, b, p.temperature);
-        },
-        true,
-        vars,
-      );
-      lossSum += (loss as tf.Scalar).dataSync()[0];
+      lossSum += stage1Step(params, cfg, batch, optimizer, vars);
       steps++;
-      tf.dispose(loss as tf.Scalar);
       disposeBatch(batch);
     }
     const report = { epoch, loss: lossSum / Math.max(1, steps), seconds: (performance.now() - start) / 1000 };

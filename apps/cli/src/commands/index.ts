@@ -7,6 +7,7 @@ import { registerSubmit } from './submit';
 import { registerStatus } from './status';
 import { registerWatch } from './watch';
 import { registerStop } from './stop';
+import { registerPredictorEval } from './predictor-eval';
 
 /** Every `enas` command; each file registers one. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerWatch(program);
   registerStop(program);
+  registerPredictorEval(program);
 }

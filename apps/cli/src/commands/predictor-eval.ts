@@ -1,0 +1,51 @@
+import { Command, Option } from 'commander';
+import { resolveDataDir } from '@dcl-enas/common';
+import { evaluatePredictor, labelledSetFor, VARIANTS, type EvalTarget, type Variant } from '@dcl-enas/predictor';
+import { positiveInt, seedRange } from '../options';
+
+interface PredictorEvalFlags {
+  space: string;
+  dataset: string;
+  trainSize: number;
+  seeds: number[];
+  variant: Variant;
+  target?: EvalTarget;
+  json?: boolean;
+}
+
+export function registerPredictorEval(program: Command): void {
+  program
+    .command('predictor-eval')
+    .description("rank quality of the predictor: Kendall's tau and Spearman on every architecture not trained on")
+    .requiredOption('--space <space>', 'search space: nb201, nb101 (the shipped 500-cell subset)')
+    .requiredOption('--dataset <dataset>', 'dataset: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101)')
+    .requiredOption('--train-size <n>', 'labelled architectures to train on', positiveInt)
+    .option('--seeds <a..b>', 'seeds, inclusive range', seedRange, seedRange('0..4'))
+    .addOption(new Option('--variant <name>', 'predictor variant').choices([...VARIANTS]).default('dcl'))
+    .addOption(new Option('--target <which>', 'nb201: test = 200-epoch test accuracy (default), val = 12-epoch validation accuracy').choices(['test', 'val']))
+    .option('--json', 'print exactly one JSON object on stdout')
+    .action(async (flags: PredictorEvalFlags) => {
+      const log = (line: string) => process.stderr.write(line + '\n');
+      const data = labelledSetFor(flags.space, resolveDataDir(), flags.dataset, flags.target);
+      const { summary } = await evaluatePredictor(data, {
+        trainSize: flags.trainSize,
+        seeds: flags.seeds,
+        variant: flags.variant,
+        log,
+      });
+      const result = { space: flags.space, dataset: flags.dataset, ...summary };
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result) + '\n');
+        return;
+      }
+      const f = (m: { mean: number; std: number }) => `${m.mean.toFixed(4)} ± ${m.std.toFixed(4)}`;
+      process.stdout.write(
+        [
+          `${flags.space} ${flags.dataset} · variant ${summary.variant} · trained on ${summary.trainSize}, ranked ${summary.testSize} · target ${summary.target}`,
+          `Kendall tau  ${f(summary.kendallTau)}  (seeds ${flags.seeds[0]}..${flags.seeds[flags.seeds.length - 1]})`,
+          `Spearman     ${f(summary.spearman)}`,
+          `wall time    ${summary.wallSeconds.toFixed(1)} s`,
+        ].join('\n') + '\n',
+      );
+    });
+}
