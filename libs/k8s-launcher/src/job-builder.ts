@@ -99,6 +99,10 @@ function volumes(template: TrialTemplate): { volumes: V1Volume[]; mounts: V1Volu
   // The root filesystem is read-only; training writes scratch files under /tmp only.
   const volumes: V1Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: '2Gi' } }];
   const mounts: V1VolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  if (template.data) {
+    volumes.push({ name: 'data', persistentVolumeClaim: { claimName: template.data.claimName, readOnly: true } });
+    mounts.push({ name: 'data', mountPath: template.data.mountPath, readOnly: true });
+  }
   const creds = template.nats.credentialsSecret;
   if (creds) {
     volumes.push({
@@ -140,6 +144,7 @@ export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest)
     { name: TRAINER_ENV.podName, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: TRAINER_ENV.terminationLog, value: TERMINATION_LOG_PATH },
     ...natsEnv(template),
+    ...(template.data ? [{ name: TRAINER_ENV.dataDir, value: template.data.mountPath }] : []),
     ...Object.entries(request.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
     ...templateEnv(template),
   ]);

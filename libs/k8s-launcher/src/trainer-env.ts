@@ -9,6 +9,7 @@ export const TRAINER_ENV = {
   jobName: 'ENAS_JOB_NAME',
   podName: 'ENAS_POD_NAME',
   terminationLog: 'ENAS_TERMINATION_LOG',
+  dataDir: 'ENAS_DATA_DIR',
   natsUrl: 'NATS_URL',
   natsToken: 'NATS_TOKEN',
   natsUser: 'NATS_USER',

@@ -85,6 +85,12 @@ const pendingPolicy = z.strictObject({
   maxRetries: z.number().int().nonnegative().default(1),
 });
 
+/** A PersistentVolumeClaim with the benchmark tables and datasets, mounted read-only (ENAS_DATA_DIR). */
+const dataVolume = z.strictObject({
+  claimName: objectName,
+  mountPath: z.string().regex(/^\/[^:]*$/, 'must be an absolute path').default('/data'),
+});
+
 export const DEFAULT_TRAINER_COMMAND = ['node', '-r', './tools/register.cjs', 'apps/trainer/src/job-mode/main.ts'];
 
 export const trialTemplateSchema = z.strictObject({
@@ -100,6 +106,7 @@ export const trialTemplateSchema = z.strictObject({
     .array(z.union([z.strictObject({ secretRef: z.strictObject({ name: objectName }) }), z.strictObject({ configMapRef: z.strictObject({ name: objectName }) })]))
     .default([]),
   nats: natsSettings.prefault({}),
+  data: dataVolume.optional(),
   resources: z.strictObject({ requests: resourceList, limits: resourceList }).prefault({}),
   /** GPUs per trial; sets both the request and the limit of nvidia.com/gpu (they must match). */
   gpus: z.number().int().nonnegative().default(0),
