@@ -48,6 +48,11 @@ export class EventLog {
     return this.hasSubject(STREAMS.events, SUBJECTS.eventResult(experimentId, index));
   }
 
+  /** Whether the experiment has ended (completed, stopped or failed). */
+  async hasEnded(experimentId: string): Promise<boolean> {
+    return this.hasSubject(STREAMS.events, SUBJECTS.eventEnded(experimentId));
+  }
+
   async hasSubject(stream: string, subject: string): Promise<boolean> {
     try {
       await this.jsm.streams.getMessage(stream, { last_by_subj: subject });

@@ -94,6 +94,11 @@ export class TrialWorker {
       await m.ackAck();
       return;
     }
+    if (await this.log.hasEnded(trial.experimentId)) {
+      this.logger.info({ experiment: trial.experimentId, index: trial.index }, 'experiment has ended; dropping its trial');
+      await m.ackAck();
+      return;
+    }
     const attempt = m.info.redeliveryCount;
     const base = { type: 'result' as const, index: trial.index, key: trial.key, trainer: this.trainer, attempt };
     let event: ExperimentEvent;
