@@ -1,3 +1,5 @@
 export * from './space';
+export * from './cell';
 export * from './nb201';
 export * from './nb101';
+export * from './ecg';

@@ -1,2 +1,1 @@
 export * from './nb201-space';
-export { nb201CanonicalForm } from './nb201-canonical';

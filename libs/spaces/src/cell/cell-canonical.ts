@@ -1,10 +1,14 @@
-import type { Nb201Arch } from './nb201-space';
+/** Which edge ops have special meaning for the function a cell computes. */
+export interface CellSemantics {
+  /** Op index of `none` (the edge contributes zero). */
+  readonly none: number;
+  /** Op index of the identity (skip connection). */
+  readonly skip: number;
+  /** Short name of every op, for the canonical form. */
+  readonly symbols: readonly string[];
+}
 
-// Edge op indices with special meaning for the function a cell computes.
-const NONE = 0;
-const SKIP = 1;
-const OP_SYMBOLS = ['none', 'skip', 'c1', 'c3', 'ap'];
-/** Which cell-node each edge starts from / ends at, in NB201 string order. */
+/** Which cell-node each edge starts from / ends at, in cell string order. */
 const EDGE_FROM = [0, 0, 1, 0, 1, 2];
 const EDGE_TO = [1, 2, 2, 3, 3, 3];
 
@@ -16,11 +20,11 @@ const render = (sum: Sum): string => (sum.length === 0 ? '0' : sum.length === 1 
 /**
  * The function a cell computes, as a canonical expression: each node is the sum of its
  * incoming terms op(source); `none` and inputs that are identically zero contribute nothing,
- * `skip_connect` adds its input's terms unchanged, and sums are flattened and order-free.
+ * the identity adds its input's terms unchanged, and sums are flattened and order-free.
  * Cells that differ only by edges that cannot reach the output, or by which intermediate node
  * holds an identical sub-computation, get the same form. Used as the isomorphism-invariant key.
  */
-export function nb201CanonicalForm(arch: Nb201Arch): string {
+export function cellCanonicalForm(arch: readonly number[], semantics: CellSemantics): string {
   const node: Sum[] = [['x'], [], [], []];
   for (let target = 1; target <= 3; target++) {
     const terms: string[] = [];
@@ -28,9 +32,9 @@ export function nb201CanonicalForm(arch: Nb201Arch): string {
       if (EDGE_TO[e] !== target) continue;
       const input = node[EDGE_FROM[e]];
       const op = arch[e];
-      if (op === NONE || input.length === 0) continue;
-      if (op === SKIP) terms.push(...input);
-      else terms.push(`${OP_SYMBOLS[op]}(${render(input)})`);
+      if (op === semantics.none || input.length === 0) continue;
+      if (op === semantics.skip) terms.push(...input);
+      else terms.push(`${semantics.symbols[op]}(${render(input)})`);
     }
     node[target] = terms.sort();
   }

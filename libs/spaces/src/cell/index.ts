@@ -1,0 +1,2 @@
+export * from './cell-space';
+export * from './cell-canonical';
