@@ -11,7 +11,7 @@ export {
 } from './nb101-load';
 export { readNb101Release } from './nb101-release';
 export { readNb101Subset, readNb101SubsetRows, NB101_SUBSET_FILE, type Nb101SubsetRow } from './nb101-subset';
-export { defaultCacheDir } from './nb101-cache';
+export { defaultCacheDir, cachePathFor, readTableCache, writeTableCache, stampOf, type SourceStamp } from './nb101-cache';
 export { encodeNb101Record, NB101_EPOCHS } from './nb101-record';
 export { decodeModelMetrics, encodeModelMetrics, type ModelMetrics, type EvaluationData } from './model-metrics';
 export { readTfRecordsSync } from './tfrecord-reader';

@@ -1,7 +1,6 @@
 import { NB101_INNER_OPS, NB101_MAX_NODES, type Nb101Arch } from '@dcl-enas/spaces';
 import { encodeModelMetrics, type ModelMetrics } from './model-metrics';
-import type { PackedCell } from './cell-code';
-import { packCell } from './cell-code';
+import { upperSlot, type PackedCell } from './cell-code';
 
 /** The epoch budget whose results the tables hold. */
 export const NB101_EPOCHS = 108;
@@ -36,20 +35,91 @@ export function parseNb101Record(text: string): Nb101RawRecord | string {
   return { hash, epochs, adjacency, operations, metrics };
 }
 
+/** Where the fields of a record sit in its bytes (string fields without their quotes). */
+export interface ScannedRecord {
+  hash: string;
+  epochs: number;
+  adjacency: [number, number];
+  operations: [number, number];
+  metrics: [number, number];
+}
+
+const QUOTE = 0x22;
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+
+/**
+ * Fast path over the release's fixed layout, without building a JS string of the whole record:
+ * `["<32 hex>", <epochs>, "<01...>", "<ops>", "<base64>"]`. Returns null for anything else
+ * (escapes included); the caller then falls back to parseNb101Record for a precise message.
+ */
+export function scanNb101Record(data: Buffer): ScannedRecord | null {
+  const n = data.length;
+  let p = 0;
+  const skip = (): void => {
+    while (p < n && isSpace(data[p])) p++;
+  };
+  const byte = (c: number): boolean => {
+    skip();
+    if (data[p] !== c) return false;
+    p++;
+    return true;
+  };
+  const string = (): [number, number] | null => {
+    if (!byte(QUOTE)) return null;
+    const start = p;
+    const end = data.indexOf(QUOTE, start);
+    if (end < 0) return null;
+    p = end + 1;
+    return [start, end];
+  };
+  if (data.indexOf(0x5c /* backslash: an escape */) >= 0) return null;
+  if (!byte(0x5b /* [ */)) return null;
+  const hash = string();
+  if (!hash || hash[1] - hash[0] !== 32) return null;
+  for (let i = hash[0]; i < hash[1]; i++) if (!isHex(data[i])) return null;
+  if (!byte(0x2c /* , */)) return null;
+  skip();
+  let epochs = 0;
+  const digits = p;
+  while (p < n && data[p] >= 0x30 && data[p] <= 0x39) epochs = epochs * 10 + (data[p++] - 0x30);
+  if (p === digits || !byte(0x2c)) return null;
+  const adjacency = string();
+  if (!adjacency || !byte(0x2c)) return null;
+  const operations = string();
+  if (!operations || !byte(0x2c)) return null;
+  const metrics = string();
+  if (!metrics || !byte(0x5d /* ] */)) return null;
+  skip();
+  if (p !== n) return null;
+  return { hash: data.toString('latin1', hash[0], hash[1]), epochs, adjacency, operations, metrics };
+}
+
 /** The stored (already pruned) cell of a record, packed; or a message naming what is off. */
 export function packRecordCell(adjacency: string, operations: string): PackedCell | string {
   const dim = Math.round(Math.sqrt(adjacency.length));
-  if (dim * dim !== adjacency.length || dim < 2 || dim > NB101_MAX_NODES || !/^[01]*$/.test(adjacency)) {
-    return `record adjacency ${JSON.stringify(adjacency)} is not a square 0/1 matrix of at most ${NB101_MAX_NODES} vertices`;
+  if (dim * dim !== adjacency.length || dim < 2 || dim > NB101_MAX_NODES) {
+    return `record adjacency ${JSON.stringify(adjacency)} is not a square matrix of 2 to ${NB101_MAX_NODES} vertices`;
+  }
+  let bits = 0;
+  for (let i = 0; i < dim; i++) {
+    for (let j = 0; j < dim; j++) {
+      const c = adjacency.charCodeAt(i * dim + j);
+      if (c === 49 /* '1' */ && j > i) bits |= 1 << upperSlot(i, j);
+      else if (c !== 48 /* '0' */) return `record adjacency ${JSON.stringify(adjacency)} is not an upper-triangular 0/1 matrix`;
+    }
   }
   const ops = operations.split(',');
-  if (ops.length !== dim) return `record has ${ops.length} operations for ${dim} vertices`;
-  const inner = ops.slice(1, -1);
-  if (ops[0] !== 'input' || ops[dim - 1] !== 'output' || !inner.every((op) => (NB101_INNER_OPS as readonly string[]).includes(op))) {
-    return `record operations ${JSON.stringify(operations)} are not input, NB101 ops, output`;
+  if (ops.length !== dim || ops[0] !== 'input' || ops[dim - 1] !== 'output') {
+    return `record operations ${JSON.stringify(operations)} are not input, ${dim - 2} NB101 ops, output`;
   }
-  const matrix = Array.from({ length: dim }, (_, i) => Array.from({ length: dim }, (_, j) => (adjacency[i * dim + j] === '1' ? 1 : 0)));
-  return packCell({ matrix, ops });
+  let codes = 0;
+  for (let v = 1; v < dim - 1; v++) {
+    const code = (NB101_INNER_OPS as readonly string[]).indexOf(ops[v]);
+    if (code < 0) return `record operation ${JSON.stringify(ops[v])} is not an NB101 op`;
+    codes |= code << (2 * (v - 1));
+  }
+  return { adjacency: bits >>> 0, ops: codes, nodes: dim };
 }
 
 /**

@@ -112,6 +112,20 @@ describe('reading the official NB101 release format', () => {
     });
   });
 
+  it('reads records in other valid JSON spellings too (compact, escaped)', () => {
+    const usual = releaseRecords(cells.slice(0, 5));
+    const respelled = usual.map((record, i) => {
+      const fields = JSON.parse(record.toString('utf8')) as unknown[];
+      const compact = JSON.stringify(fields);
+      // Record 0 escapes a character of its ops string, which the fast path does not read.
+      return Buffer.from(i === 0 ? compact.replace('input,', '\\u0069nput,') : compact);
+    });
+    expect(respelled[0].toString()).toContain('\\u0069nput');
+    const a = loadNb101(releaseDir('usual', 'nasbench_only108.tfrecord', usual), { cacheDir: null }).table;
+    const b = loadNb101(releaseDir('respelled', 'nasbench_only108.tfrecord', respelled), { cacheDir: null }).table;
+    expect(b.columns).toEqual(a.columns);
+  });
+
   it('reports a corrupted byte with the file name and the offset of its record', () => {
     const dir = releaseDir('corrupt', 'nasbench_only108.tfrecord', releaseRecords(cells.slice(0, 20)));
     const file = join(dir, NB101_DIR, 'nasbench_only108.tfrecord');

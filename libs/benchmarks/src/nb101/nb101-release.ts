@@ -1,5 +1,5 @@
 import { ModelMetricsType } from './model-metrics';
-import { NB101_EPOCHS, packRecordCell, parseNb101Record } from './nb101-record';
+import { NB101_EPOCHS, packRecordCell, parseNb101Record, scanNb101Record } from './nb101-record';
 import { Nb101Table } from './nb101-table';
 import { TfRecordError } from './tfrecord-error';
 import { readTfRecordsSync } from './tfrecord-reader';
@@ -27,16 +27,17 @@ class Accumulator {
   ops = new Uint16Array(this.capacity);
   nodes = new Uint8Array(this.capacity);
 
-  /** Row of a hash; `firstSeen` fills the row's fixed fields the first time the hash appears. */
-  rowFor(hash: string, firstSeen: (row: number) => void): number {
-    let row = this.index.get(hash);
-    if (row === undefined) {
-      row = this.hashes.length;
-      if (row === this.capacity) this.grow();
-      this.hashes.push(hash);
-      this.index.set(hash, row);
-      firstSeen(row);
-    }
+  /** Row of a hash already seen, else undefined. */
+  rowOf(hash: string): number | undefined {
+    return this.index.get(hash);
+  }
+
+  /** A new row for a hash seen for the first time. */
+  add(hash: string): number {
+    const row = this.hashes.length;
+    if (row === this.capacity) this.grow();
+    this.hashes.push(hash);
+    this.index.set(hash, row);
     return row;
   }
 
@@ -75,6 +76,7 @@ class Accumulator {
         nodes: this.nodes.slice(0, n),
       },
       'full',
+      this.index,
     );
   }
 }
@@ -88,39 +90,59 @@ class Accumulator {
 export function readNb101Release(file: string): Nb101Table {
   const acc = new Accumulator();
   readTfRecordsSync(file, (data, offset) => {
-    const record = parseNb101Record(data.toString('utf8'));
-    if (typeof record === 'string') throw new TfRecordError(file, offset, record, NOT_NB101);
-    if (record.epochs !== NB101_EPOCHS) return;
-    let metrics: Decoded;
-    try {
-      metrics = ModelMetricsType.decode(Buffer.from(record.metrics, 'base64')) as unknown as Decoded;
-    } catch (error) {
-      throw new TfRecordError(file, offset, `record metrics are not a ModelMetrics protobuf (${(error as Error).message})`, NOT_NB101);
+    const record = scanNb101Record(data);
+    if (!record) {
+      // Not the usual layout: let the JSON parser say what is wrong, or read it the slow way.
+      const parsed = parseNb101Record(data.toString('utf8'));
+      if (typeof parsed === 'string') throw new TfRecordError(file, offset, parsed, NOT_NB101);
+      return addRecord(acc, file, offset, parsed.hash, parsed.epochs, () => [parsed.adjacency, parsed.operations], parsed.metrics);
     }
-    const final = metrics.evaluation_data?.[2];
-    if (!final || !has(final, 'validation_accuracy')) {
-      throw new TfRecordError(file, offset, 'record has no final (third) evaluation with a validation accuracy', NOT_NB101);
-    }
-    const row = acc.rowFor(record.hash, (r) => {
-      const packed = packRecordCell(record.adjacency, record.operations);
-      if (typeof packed === 'string') throw new TfRecordError(file, offset, packed, NOT_NB101);
-      acc.adjacency[r] = packed.adjacency;
-      acc.ops[r] = packed.ops;
-      acc.nodes[r] = packed.nodes;
-      acc.params[r] = numberOr(metrics, 'trainable_parameters');
-    });
-    acc.val[row] += 100 * (final.validation_accuracy as number);
-    acc.valN[row]++;
-    const test = numberOr(final, 'test_accuracy');
-    if (!Number.isNaN(test)) {
-      acc.test[row] += 100 * test;
-      acc.testN[row]++;
-    }
-    const time = numberOr(final, 'training_time');
-    if (!Number.isNaN(time)) {
-      acc.time[row] += time;
-      acc.timeN[row]++;
-    }
+    const text = (at: [number, number]): string => data.toString('latin1', at[0], at[1]);
+    addRecord(acc, file, offset, record.hash, record.epochs, () => [text(record.adjacency), text(record.operations)], text(record.metrics));
   });
   return acc.table();
+}
+
+function addRecord(
+  acc: Accumulator,
+  file: string,
+  offset: number,
+  hash: string,
+  epochs: number,
+  cell: () => [adjacency: string, operations: string],
+  base64Metrics: string,
+): void {
+  if (epochs !== NB101_EPOCHS) return;
+  let metrics: Decoded;
+  try {
+    metrics = ModelMetricsType.decode(Buffer.from(base64Metrics, 'base64')) as unknown as Decoded;
+  } catch (error) {
+    throw new TfRecordError(file, offset, `record metrics are not a ModelMetrics protobuf (${(error as Error).message})`, NOT_NB101);
+  }
+  const final = metrics.evaluation_data?.[2];
+  if (!final || !has(final, 'validation_accuracy')) {
+    throw new TfRecordError(file, offset, 'record has no final (third) evaluation with a validation accuracy', NOT_NB101);
+  }
+  let row = acc.rowOf(hash);
+  if (row === undefined) {
+    const packed = packRecordCell(...cell());
+    if (typeof packed === 'string') throw new TfRecordError(file, offset, packed, NOT_NB101);
+    row = acc.add(hash);
+    acc.adjacency[row] = packed.adjacency;
+    acc.ops[row] = packed.ops;
+    acc.nodes[row] = packed.nodes;
+    acc.params[row] = numberOr(metrics, 'trainable_parameters');
+  }
+  acc.val[row] += 100 * (final.validation_accuracy as number);
+  acc.valN[row]++;
+  const test = numberOr(final, 'test_accuracy');
+  if (!Number.isNaN(test)) {
+    acc.test[row] += 100 * test;
+    acc.testN[row]++;
+  }
+  const time = numberOr(final, 'training_time');
+  if (!Number.isNaN(time)) {
+    acc.time[row] += time;
+    acc.timeN[row]++;
+  }
 }

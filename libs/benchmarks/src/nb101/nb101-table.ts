@@ -25,14 +25,17 @@ const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 /** One compact in-memory copy of an NB101 table with a hash -> row index. */
 export class Nb101Table {
   readonly size: number;
-  private readonly rows = new Map<string, number>();
+  private readonly rows: Map<string, number>;
 
+  /** `rows` may pass in a hash -> row map the caller already built (it must match `columns.hashes`). */
   constructor(
     readonly columns: Nb101Columns,
     readonly source: Nb101Source,
+    rows?: Map<string, number>,
   ) {
     this.size = columns.hashes.length;
-    columns.hashes.forEach((hash, row) => this.rows.set(hash, row));
+    if (rows && rows.size !== this.size) throw new RangeError('Nb101Table: the row map does not match the hashes');
+    this.rows = rows ?? new Map(columns.hashes.map((hash, row) => [hash, row]));
   }
 
   /** Row of a module hash, or undefined when the table lacks it. */

@@ -19,6 +19,8 @@ export const nb101Space: SearchSpace<Nb101Arch> = {
   name: 'nb101',
   maxNodes: NB101_MAX_NODES,
   nodeOps: NB101_NODE_OPS,
+  /** Unique cells (module hashes) in NAS-Bench-101. */
+  size: 423_624,
 
   sample: (rng: Rng) => sampleCell(rng),
   mutate: (arch: Nb101Arch, rng: Rng) => mutateCell(arch, rng),
