@@ -43,10 +43,10 @@ describe('the services under several experiments and bad input', () => {
     ];
     const file = join(dir, 'rea.yaml');
     writeFileSync(file, ['apiVersion: enas/v1', 'kind: Experiment', ...Object.entries(specs[0]).map(([k, v]) => `${k}: ${v}`)].join('\n') + '\n');
-    const [submitted, ...ids] = await Promise.all([enas(['submit', file, '--api', cluster.api]), cluster.submit(specs[1]), cluster.submit(specs[2])]);
+    const [submitted, second, third] = await Promise.all([enas(['submit', file, '--api', cluster.api]), cluster.submit(specs[1]), cluster.submit(specs[2])]);
     expect(submitted.stderr).toMatch(/submitted rea on nb201\/cifar10/);
     expect(submitted.code).toBe(0);
-    ids.unshift(submitted.stdout.trim());
+    const ids = [submitted.stdout.trim(), second, third];
 
     // A result delivered twice (as after a trainer acked too late): a copy that would change the search if applied.
     await cluster.waitFor(ids[0], (x) => x.queriesDone >= 10);
