@@ -7,3 +7,4 @@ export * from './kube-errors';
 export * from './kube-api';
 export * from './trial-status';
 export { TrialLauncher, type LauncherOptions, type LauncherLog, type TrialSubmission } from './launcher';
+export * from './launcher-settings';

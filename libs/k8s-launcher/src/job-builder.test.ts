@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildExperimentAnchor, buildTrialJob, ownerReferenceTo } from './job-builder';
+import { LABELS, labelValue, trialJobName } from './labels';
+import { k8sObjectProblems } from './manifest-check/validate-object';
+import { podSecurityProblems } from './manifest-check/pod-policy';
+import { parseTrialTemplate, type TrialTemplateInput } from './trial-template';
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const templateArb: fc.Arbitrary<TrialTemplateInput> = fc.record(
+  {
+    image: fc.constantFrom('registry.example/dcl-enas/trainer-gpu:0.1.0', 'trainer@sha256:' + 'a'.repeat(64)),
+    gpus: fc.integer({ min: 0, max: 8 }),
+    backoffLimit: fc.integer({ min: 0, max: 10 }),
+    activeDeadlineSeconds: fc.integer({ min: 1, max: 7 * 86400 }),
+    ttlSecondsAfterFinished: fc.integer({ min: 0, max: 86400 }),
+    nonRetryableExitCodes: fc.uniqueArray(fc.integer({ min: 1, max: 255 }), { maxLength: 3 }),
+    nodeSelector: fc.dictionary(fc.constantFrom('nvidia.com/gpu.product', 'cloud.google.com/gke-accelerator', 'pool'), fc.constantFrom('a100', 'nvidia-tesla-t4', 'gpu')),
+    tolerations: fc.array(fc.record({ key: fc.constantFrom('nvidia.com/gpu', 'dedicated'), operator: fc.constantFrom('Exists' as const), effect: fc.constantFrom('NoSchedule' as const, 'NoExecute' as const) }), { maxLength: 2 }),
+    priorityClassName: fc.constantFrom('dcl-enas-trials', 'high'),
+    env: fc.array(fc.record({ name: fc.constantFrom('A', 'B_1', 'TF_CPP_MIN_LOG_LEVEL'), value: fc.string() }), { maxLength: 3 }),
+    nats: fc.record(
+      { url: fc.constant('nats://nats:4222'), tokenSecret: fc.constant({ name: 'dcl-enas-nats', key: 'token' }), credentialsSecret: fc.constant({ name: 'nats-creds', key: 'user.creds' }) },
+      { requiredKeys: ['url'] },
+    ),
+    data: fc.constant({ claimName: 'dcl-enas-data' }),
+    affinity: fc.constant({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gpu', operator: 'In' as const, values: ['a100'] }] }] } } }),
+  },
+  { requiredKeys: ['image'] },
+);
+
+describe('buildTrialJob', () => {
+  it('every Job it builds validates against the Kubernetes schemas and the pod security rules', () => {
+    fc.assert(
+      fc.property(templateArb, fc.string({ minLength: 1, maxLength: 80 }), fc.string({ minLength: 1, maxLength: 80 }), fc.integer({ min: 1, max: 20 }), (input, experimentId, trialId, attempt) => {
+        const template = parseTrialTemplate(input);
+        const anchor = { ...buildExperimentAnchor(template, experimentId, 'ns'), metadata: { ...buildExperimentAnchor(template, experimentId, 'ns').metadata, uid: 'u-1' } };
+        const job = buildTrialJob(template, { experimentId, trialId, attempt, namespace: 'ns', owner: ownerReferenceTo(anchor) });
+        expect(k8sObjectProblems(job)).toEqual([]);
+        expect(k8sObjectProblems(anchor)).toEqual([]);
+        expect(podSecurityProblems('job', job.spec!.template.spec as Record<string, unknown>)).toEqual([]);
+        expect(job.metadata!.name!.length).toBeLessThanOrEqual(52);
+        expect(job.metadata!.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        for (const value of Object.values(job.metadata!.labels!)) expect(value).toMatch(LABEL_VALUE);
+        const container = job.spec!.template.spec!.containers[0]!;
+        expect(container.env!.find((e) => e.name === 'ENAS_TRIAL_ID')!.value).toBe(trialId);
+        expect(new Set(container.env!.map((e) => e.name)).size).toBe(container.env!.length);
+        if (template.gpus > 0) expect(container.resources!.limits!['nvidia.com/gpu']).toBe(String(template.gpus));
+        else expect(container.resources!.limits?.['nvidia.com/gpu']).toBeUndefined();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('sets what the issue lists: GPUs, placement, limits, owner, labels and secrets', () => {
+    const template = parseTrialTemplate({
+      image: 'trainer:1',
+      gpus: 2,
+      nodeSelector: { 'nvidia.com/gpu.product': 'A100' },
+      priorityClassName: 'dcl-enas-trials',
+      serviceAccountName: 'trial-sa',
+      backoffLimit: 3,
+      activeDeadlineSeconds: 3600,
+      ttlSecondsAfterFinished: 600,
+      nats: { url: 'nats://n:4222', credentialsSecret: { name: 'nats-creds', key: 'app.creds' } },
+    });
+    const job = buildTrialJob(template, { experimentId: 'exp', trialId: '12', attempt: 2, namespace: 'ns', owner: { apiVersion: 'batch/v1', kind: 'Job', name: 'anchor', uid: 'u' } });
+    const pod = job.spec!.template.spec!;
+    expect(job.spec).toMatchObject({ backoffLimit: 3, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 600 });
+    expect(job.spec!.podFailurePolicy!.rules).toEqual([
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      { action: 'FailJob', onExitCodes: { containerName: 'trainer', operator: 'In', values: [2] } },
+    ]);
+    expect(pod).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'trial-sa', priorityClassName: 'dcl-enas-trials', automountServiceAccountToken: false });
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'A100' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.containers[0]!.resources).toEqual({ requests: { 'nvidia.com/gpu': '2' }, limits: { 'nvidia.com/gpu': '2' } });
+    expect(pod.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'NATS_CREDS_FILE', value: '/var/run/secrets/dcl-enas/nats/nats.creds' }]));
+    expect(pod.volumes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'nats-creds', secret: expect.objectContaining({ secretName: 'nats-creds' }) })]));
+    expect(job.metadata!.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'anchor', uid: 'u' }]);
+    expect(job.metadata!.labels).toMatchObject({ [LABELS.experiment]: 'exp', [LABELS.trial]: '12', [LABELS.attempt]: '2', [LABELS.role]: 'trial' });
+    expect(pod.containers[0]!.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+  });
+});
+
+describe('labels and names', () => {
+  it('a Job name is deterministic per (experiment, trial, attempt) and differs otherwise', () => {
+    expect(trialJobName('e', 't', 1)).toBe(trialJobName('e', 't', 1));
+    expect(new Set([trialJobName('e', 't', 1), trialJobName('e', 't', 2), trialJobName('e', 'u', 1), trialJobName('f', 't', 1), trialJobName('e-t', '', 1)]).size).toBe(5);
+    expect(trialJobName('E'.repeat(100), 'x'.repeat(100), 12)).toMatch(DNS_LABEL);
+  });
+
+  it('label values keep valid ids and hash the rest', () => {
+    expect(labelValue('trial-7')).toBe('trial-7');
+    expect(labelValue('a/b c')).toMatch(/^h-[0-9a-f]{40}$/);
+    expect(labelValue('x'.repeat(64))).toMatch(/^h-/);
+    expect(labelValue('a/b c')).not.toBe(labelValue('a/b d'));
+  });
+});
