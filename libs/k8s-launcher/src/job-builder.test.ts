@@ -40,7 +40,7 @@ describe('buildTrialJob', () => {
         const job = buildTrialJob(template, { experimentId, trialId, attempt, namespace: 'ns', owner: ownerReferenceTo(anchor) });
         expect(k8sObjectProblems(job)).toEqual([]);
         expect(k8sObjectProblems(anchor)).toEqual([]);
-        expect(podSecurityProblems('job', job.spec!.template.spec as Record<string, unknown>)).toEqual([]);
+        expect(podSecurityProblems('job', job.spec!.template.spec as unknown as Record<string, unknown>)).toEqual([]);
         expect(job.metadata!.name!.length).toBeLessThanOrEqual(52);
         expect(job.metadata!.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         for (const value of Object.values(job.metadata!.labels!)) expect(value).toMatch(LABEL_VALUE);
