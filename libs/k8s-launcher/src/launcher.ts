@@ -43,7 +43,6 @@ interface TrialRecord {
   trialId: string;
   attempt: number;
   state: State;
-  seq: number;
   jobName?: string;
   podName?: string;
   reason?: string;
@@ -100,7 +99,6 @@ export class TrialLauncher {
   private jobs?: WatchedCache<V1Job>;
   private pods?: WatchedCache<V1Pod>;
   private running = false;
-  private seq = 0;
   private watchRestarts = 0;
   private pendingTimer?: NodeJS.Timeout;
   private pumpTimer?: NodeJS.Timeout;
@@ -195,7 +193,6 @@ export class TrialLauncher {
       trialId: submission.trialId,
       attempt: 1,
       state: experiment.stopped ? 'stopped' : 'queued',
-      seq: this.seq++,
       events: [],
       adopted: false,
       ...(submission.env ? { env: submission.env } : {}),
@@ -319,9 +316,10 @@ export class TrialLauncher {
     let active = total;
     const now = this.now();
     let nextRetry = Number.POSITIVE_INFINITY;
-    const queued = [...this.trials.values()].filter((record) => record.state === 'queued').sort((a, b) => a.seq - b.seq);
-    for (const record of queued) {
+    // The map keeps insertion order, which is submission (or adoption) order.
+    for (const record of this.trials.values()) {
       if (active >= this.options.maxConcurrentJobs) break;
+      if (record.state !== 'queued') continue;
       const experiment = this.experiments.get(record.experimentId);
       if (!experiment?.template || !experiment.anchor || experiment.stopped) continue;
       const live = byExperiment.get(record.experimentId) ?? 0;
@@ -430,7 +428,6 @@ export class TrialLauncher {
         trialId,
         attempt,
         state: 'pending',
-        seq: this.seq++,
         jobName: name,
         events: [],
         adopted: true,

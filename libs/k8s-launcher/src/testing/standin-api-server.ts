@@ -71,6 +71,10 @@ export interface StandinStats {
   maxLiveTrialJobsByExperiment: Record<string, number>;
   /** Watches answered 410 Expired (their resourceVersion was compacted away). */
   expiredWatches: number;
+  /** Watch events written to open watch streams (replays included). */
+  watchEventsSent: number;
+  /** When each Job got its Complete or Failed condition (ms since the epoch), by name. */
+  jobFinishedAt: Record<string, number>;
   podsCreated: number;
 }
 
@@ -111,6 +115,8 @@ export class KubeApiStandin {
     maxLiveTrialJobs: 0,
     maxLiveTrialJobsByExperiment: {},
     expiredWatches: 0,
+    watchEventsSent: 0,
+    jobFinishedAt: {},
     podsCreated: 0,
   };
 
@@ -328,10 +334,16 @@ export class KubeApiStandin {
     }
     if (from > 0) {
       for (const entry of this.history) {
-        if (entry.rv > from && this.matches(watcher, entry.resource, entry.namespace, entry.labels, entry.fields)) res.write(entry.line);
+        if (entry.rv > from && this.matches(watcher, entry.resource, entry.namespace, entry.labels, entry.fields)) {
+          res.write(entry.line);
+          this.stats.watchEventsSent++;
+        }
       }
     } else {
-      for (const object of this.list(resource, namespace, query)) res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
+      for (const object of this.list(resource, namespace, query)) {
+        res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
+        this.stats.watchEventsSent++;
+      }
     }
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
     if (timeoutSeconds > 0) {
@@ -373,7 +385,10 @@ export class KubeApiStandin {
       this.compactedBefore = dropped.at(-1)!.rv + 1;
     }
     for (const watcher of this.watchers) {
-      if (this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields)) watcher.res.write(entry.line);
+      if (this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields)) {
+        watcher.res.write(entry.line);
+        this.stats.watchEventsSent++;
+      }
     }
     if (resource === 'jobs') this.countJobs();
   }
@@ -659,6 +674,7 @@ export class KubeApiStandin {
     const runtime = current && this.runtimes.get(current.metadata!.uid!);
     if (!current || !runtime || runtime.finished) return;
     runtime.finished = true;
+    this.stats.jobFinishedAt[current.metadata!.name!] = Date.now();
     runtime.timers.forEach(clearTimeout);
     runtime.timers.clear();
     for (const podName of runtime.activePods) {
