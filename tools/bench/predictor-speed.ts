@@ -19,7 +19,8 @@ import { ArchPredictor, augment, codecFor, nb201Labelled, trainEncoder, variantC
 import { embeddingSize, ENCODER_PREFIX, initEncoder, initHead } from '../../libs/predictor/src/encoder';
 import { disposeBatch, packGraphs, type GraphBatch } from '../../libs/predictor/src/graph-batch';
 import { Params } from '../../libs/predictor/src/params';
-import { PROJECTION_PREFIX, stage1Step, unlabelledGraphs } from '../../libs/predictor/src/pretrain';
+import { disposeStage1Batch, PATH_PREFIX, PROJECTION_PREFIX, stage1Step, unlabelledGraphs } from '../../libs/predictor/src/pretrain';
+import { pathFeatures, pathVocab } from '../../libs/predictor/src/path-encoding';
 import { SCORE_PREFIX, scoreBatch, stage2Optimizers, stage2Step } from '../../libs/predictor/src/finetune';
 
 const args = process.argv.slice(2);
@@ -27,6 +28,8 @@ const log = (line: string) => process.stderr.write(line + '\n');
 
 interface DumpedBatch {
   readonly size: number;
+  /** Stage 1 only: [size / 2, vocab] path encodings of the graphs behind the two views. */
+  readonly paths?: Float32Array;
   readonly features: Float32Array;
   readonly forward: Float32Array;
   readonly reverse: Float32Array;
@@ -60,11 +63,13 @@ async function main(): Promise<void> {
   const graphs = unlabelledGraphs(nb201Space, codec, cfg, rng.fork());
   result['stage1Graphs'] = graphs.length;
   const order = rng.shuffle(graphs.map((_, i) => i));
+  const vocab = pathVocab(codec);
   const stage1: DumpedBatch[] = [];
   for (let at = 0; at + 2 <= order.length; at += cfg.pretrain.batchSize) {
     const ids = order.slice(at, at + cfg.pretrain.batchSize);
     const views = [...ids.map((i) => augment(graphs[i], codec, rng, cfg.pretrain.augment)), ...ids.map((i) => augment(graphs[i], codec, rng, cfg.pretrain.augment))];
-    stage1.push(dump(views, codec));
+    const paths = cfg.pretrain.objective === 'augment' ? undefined : pathFeatures(ids.map((i) => graphs[i]), codec, vocab);
+    stage1.push({ ...dump(views, codec), paths });
   }
   const labelled = rng.sample(graphs, 156);
   const holdout = Math.round(156 * cfg.finetune.holdout);
@@ -77,15 +82,19 @@ async function main(): Promise<void> {
   const init = Rng.seeded(2);
   initEncoder(params, cfg.encoder, codec.opCount, init);
   initHead(params, PROJECTION_PREFIX, embeddingSize(cfg.encoder), cfg.encoder.hidden, cfg.pretrain.projection, init);
+  if (cfg.pretrain.objective !== 'augment') initHead(params, PATH_PREFIX, vocab.size, cfg.encoder.hidden, cfg.pretrain.projection, init);
   initHead(params, SCORE_PREFIX, embeddingSize(cfg.encoder), cfg.finetune.headHidden, 1, init);
   const opt1 = tf.train.adam(cfg.pretrain.learningRate);
-  const vars1 = params.select(ENCODER_PREFIX, PROJECTION_PREFIX);
-  stage1Step(params, cfg, toBatch(stage1[0]), opt1, vars1); // warm-up (kernel compilation)
+  const vars1 = params.select(ENCODER_PREFIX, PROJECTION_PREFIX, PATH_PREFIX);
+  const stage1Of = (b: DumpedBatch) => ({ views: toBatch(b), paths: b.paths ? tf.tensor2d(b.paths, [b.size / 2, vocab.size]) : null });
+  const warm = stage1Of(stage1[0]);
+  stage1Step(params, cfg, warm, opt1, vars1); // warm-up
+  disposeStage1Batch(warm);
   let t = performance.now();
   for (const b of stage1) {
-    const batch = toBatch(b);
+    const batch = stage1Of(b);
     stage1Step(params, cfg, batch, opt1, vars1);
-    disposeBatch(batch);
+    disposeStage1Batch(batch);
   }
   result['tfjsStage1EpochSeconds'] = (performance.now() - t) / 1000;
   result['stage1Steps'] = stage1.length;
@@ -105,7 +114,7 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'predictor-speed-'));
   try {
-    writeWorkload(dir, { stage1, stage2Train, stage2Held, targets, stage2Epochs, cfg, codec: { maxNodes: codec.maxNodes, opCount: codec.opCount } });
+    writeWorkload(dir, { stage1, stage2Train, stage2Held, targets, stage2Epochs, cfg, codec: { maxNodes: codec.maxNodes, opCount: codec.opCount }, pathVocab: vocab.size });
     const torch = runTorch(dir);
     Object.assign(result, torch);
   } finally {
@@ -152,11 +161,12 @@ function toBatch(d: DumpedBatch): GraphBatch {
 
 function writeWorkload(
   dir: string,
-  w: { stage1: DumpedBatch[]; stage2Train: DumpedBatch; stage2Held: DumpedBatch; targets: Float32Array; stage2Epochs: number; cfg: ReturnType<typeof variantConfig>; codec: { maxNodes: number; opCount: number } },
+  w: { stage1: DumpedBatch[]; stage2Train: DumpedBatch; stage2Held: DumpedBatch; targets: Float32Array; stage2Epochs: number; cfg: ReturnType<typeof variantConfig>; codec: { maxNodes: number; opCount: number }; pathVocab: number },
 ): void {
   const files: string[] = [];
   const put = (name: string, d: DumpedBatch) => {
     for (const k of ['features', 'forward', 'reverse', 'mask'] as const) writeFileSync(join(dir, `${name}.${k}.f32`), Buffer.from(d[k].buffer, d[k].byteOffset, d[k].byteLength));
+    if (d.paths) writeFileSync(join(dir, `${name}.paths.f32`), Buffer.from(d.paths.buffer, d.paths.byteOffset, d.paths.byteLength));
     files.push(name);
   };
   w.stage1.forEach((b, i) => put(`s1_${i}`, b));
@@ -168,6 +178,7 @@ function writeWorkload(
     JSON.stringify({
       maxNodes: w.codec.maxNodes,
       opCount: w.codec.opCount,
+      pathVocab: w.pathVocab,
       stage1Batches: w.stage1.map((b, i) => ({ name: `s1_${i}`, size: b.size })),
       stage2: { train: { name: 's2_train', size: w.stage2Train.size }, held: { name: 's2_held', size: w.stage2Held.size }, epochs: w.stage2Epochs },
       config: w.cfg,

@@ -15,7 +15,10 @@ NEG = -1e9
 def load(d, meta, name, size):
     n, k = meta["maxNodes"], meta["opCount"]
     f = lambda part: np.fromfile(os.path.join(d, f"{name}.{part}.f32"), dtype=np.float32)
+    paths_file = os.path.join(d, f"{name}.paths.f32")
+    paths = torch.from_numpy(np.fromfile(paths_file, dtype=np.float32).reshape(size // 2, -1)) if os.path.exists(paths_file) else None
     return {
+        "paths": paths,
         "size": size,
         "features": torch.from_numpy(f("features").reshape(size * n, k)),
         "forward": torch.from_numpy(f("forward").reshape(size, n, n)),
@@ -25,7 +28,7 @@ def load(d, meta, name, size):
 
 
 class Model(torch.nn.Module):
-    def __init__(self, cfg, op_count):
+    def __init__(self, cfg, op_count, path_vocab):
         super().__init__()
         h, layers = cfg["encoder"]["hidden"], cfg["encoder"]["layers"]
         self.h = h
@@ -34,6 +37,7 @@ class Model(torch.nn.Module):
         self.w2 = torch.nn.ModuleList([torch.nn.Linear(h, h) for _ in range(layers)])
         emb = h * layers
         self.proj = torch.nn.Sequential(torch.nn.Linear(emb, h), torch.nn.ReLU(), torch.nn.Linear(h, cfg["pretrain"]["projection"]))
+        self.path = torch.nn.Sequential(torch.nn.Linear(path_vocab, h), torch.nn.ReLU(), torch.nn.Linear(h, cfg["pretrain"]["projection"]))
         hh = cfg["finetune"]["headHidden"]
         self.score = torch.nn.Sequential(torch.nn.Linear(emb, hh), torch.nn.ReLU(), torch.nn.Linear(hh, 1))
 
@@ -73,17 +77,23 @@ def main():
     meta = json.load(open(os.path.join(d, "meta.json")))
     cfg = meta["config"]
     torch.manual_seed(0)
-    model = Model(cfg, meta["opCount"])
+    model = Model(cfg, meta["opCount"], meta["pathVocab"])
     s1 = [load(d, meta, b["name"], b["size"]) for b in meta["stage1Batches"]]
     enc_params = list(model.embed.parameters()) + list(model.w1.parameters()) + list(model.w2.parameters())
-    opt1 = torch.optim.Adam(enc_params + list(model.proj.parameters()), lr=cfg["pretrain"]["learningRate"])
+    opt1 = torch.optim.Adam(enc_params + list(model.proj.parameters()) + list(model.path.parameters()), lr=cfg["pretrain"]["learningRate"])
+    objective = cfg["pretrain"]["objective"]
     temp1 = cfg["pretrain"]["temperature"]
 
     def step1(b):
         opt1.zero_grad()
         z = model.proj(model.encode(b))
         a, c = z.chunk(2, 0)
-        loss = nt_xent(a, c, temp1)
+        if objective == "augment" or b["paths"] is None:
+            loss = nt_xent(a, c, temp1)
+        else:
+            p = model.path(b["paths"])
+            cross = nt_xent(a, p, temp1)
+            loss = cross if objective == "path" else nt_xent(a, c, temp1) + 0.5 * (cross + nt_xent(c, p, temp1))
         loss.backward()
         opt1.step()
         return loss.item()

@@ -4,6 +4,7 @@ import { Rng } from '@dcl-enas/common';
 import { nb201Space } from '@dcl-enas/spaces';
 import { augment, type AugmentConfig } from './augment';
 import { codecFor, graphProblem, pruneGraph, type GraphCodec, type WorkGraph } from './graph-codec';
+import { pathVocab, writePathCounts } from './path-encoding';
 
 const nb201 = codecFor(nb201Space);
 const nb201Arch = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 6, maxLength: 6 });
@@ -117,5 +118,26 @@ describe('graphProblem', () => {
     for (let j = 0; j < n; j++) orphan.adjacency[1 * n + j] = 0;
     expect(graphProblem(orphan, nb201)).toMatch(/not on an input-output path/);
     expect(graphProblem({ ...g, ops: Int8Array.from(g.ops).fill(0, 1, 2) }, nb201)).toMatch(/node 1 has op/);
+  });
+});
+
+describe('path encoding', () => {
+  it('counts input-output paths by op sequence', () => {
+    const vocab = pathVocab(nb201);
+    expect(vocab.maxLen).toBeGreaterThanOrEqual(3); // every NB201 path has at most 3 ops
+    const out = new Float32Array(vocab.size);
+    // all conv3x3: paths c3 (edge 0->3), c3-c3 twice (0->1->3, 0->2->3), c3-c3-c3 once (0->1->2->3)
+    writePathCounts(pruneGraph(nb201Space.toGraph([3, 3, 3, 3, 3, 3]), nb201), nb201, vocab, out, 0);
+    const k = nb201.interiorOps.length;
+    const d = nb201.interiorOps.indexOf(nb201Space.nodeOps.indexOf('nor_conv_3x3'));
+    const at = (len: number) => Array.from({ length: len }, (_, l) => k ** l).reduce((a, b) => a + b, 0) + Array.from({ length: len }, (_, l) => d * k ** l).reduce((a, b) => a + b, 0);
+    expect(out[at(1)]).toBeCloseTo(Math.log1p(1));
+    expect(out[at(2)]).toBeCloseTo(Math.log1p(2));
+    expect(out[at(3)]).toBeCloseTo(Math.log1p(1));
+    expect(out.filter((v) => v > 0)).toHaveLength(3);
+    // the empty cell has no path at all
+    const empty = new Float32Array(vocab.size);
+    writePathCounts(pruneGraph(nb201Space.toGraph([0, 0, 0, 0, 0, 0]), nb201), nb201, vocab, empty, 0);
+    expect(empty.every((v) => v === 0)).toBe(true);
   });
 });

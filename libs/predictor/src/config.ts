@@ -7,7 +7,11 @@ export type Variant = (typeof VARIANTS)[number];
 
 export type RankLoss = 'listwise' | 'pairwise' | 'mse';
 
+/** Stage-1 contrast: augmented view vs augmented view, GNN vs path encoding, or both. */
+export type PretrainObjective = 'augment' | 'path' | 'both';
+
 export interface PretrainConfig {
+  readonly objective: PretrainObjective;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
@@ -50,6 +54,7 @@ export interface PredictorConfig {
 const ENCODER: EncoderConfig = { hidden: 64, layers: 4 };
 
 const PRETRAIN: PretrainConfig = {
+  objective: 'both',
   epochs: 20,
   batchSize: 256,
   learningRate: 2e-3,

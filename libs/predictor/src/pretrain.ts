@@ -5,11 +5,13 @@ import { augment } from './augment';
 import type { PredictorConfig } from './config';
 import { ENCODER_PREFIX, embeddingSize, encode, head, initHead } from './encoder';
 import { disposeBatch, packGraphs, type GraphBatch } from './graph-batch';
+import { pathFeatures, pathVocab, type PathVocab } from './path-encoding';
 import { copyGraph, pruneGraph, type GraphCodec, type WorkGraph } from './graph-codec';
 import { ntXent } from './losses';
 import type { Params } from './params';
 
 const PROJ = 'proj/';
+const PATH = 'path/';
 
 /**
  * The unlabelled set for stage 1: every architecture where the space can be enumerated within
@@ -55,16 +57,30 @@ export interface EpochReport {
   readonly seconds: number;
 }
 
+/** One stage-1 batch: views A then views B of the same B graphs, and their path encodings. */
+export interface Stage1Batch {
+  readonly views: GraphBatch;
+  /** [B, vocab] log path counts of the un-augmented graphs (objectives `path` and `both`). */
+  readonly paths: tf.Tensor2D | null;
+}
+
 /**
- * One stage-1 update on a batch holding view A of B graphs followed by view B of the same
- * graphs; returns the loss.
+ * One stage-1 update; returns the loss. `augment`: NT-Xent between the two augmented views.
+ * `path`: NT-Xent between the GNN embedding of view A and an MLP embedding of the path
+ * encoding (the "hard" view), so the GNN must capture which op sequences connect input to
+ * output. `both`: the sum of the two.
  */
-export function stage1Step(params: Params, cfg: PredictorConfig, batch: GraphBatch, optimizer: tf.Optimizer, vars: tf.Variable[]): number {
+export function stage1Step(params: Params, cfg: PredictorConfig, batch: Stage1Batch, optimizer: tf.Optimizer, vars: tf.Variable[]): number {
+  const t = cfg.pretrain.temperature;
+  const objective = cfg.pretrain.objective;
   const loss = optimizer.minimize(
     () => {
-      const z = head(params, PROJ, encode(params, cfg.encoder, batch));
+      const z = head(params, PROJ, encode(params, cfg.encoder, batch.views));
       const [a, b] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-      return ntXent(a, b, cfg.pretrain.temperature);
+      if (objective === 'augment' || !batch.paths) return ntXent(a, b, t);
+      const p = head(params, PATH, batch.paths);
+      const cross = ntXent(a, p, t);
+      return objective === 'path' ? cross : (tf.add(ntXent(a, b, t), tf.mul(tf.add(cross, ntXent(b, p, t)), 0.5)) as tf.Scalar);
     },
     true,
     vars,
@@ -74,11 +90,26 @@ export function stage1Step(params: Params, cfg: PredictorConfig, batch: GraphBat
   return value;
 }
 
+/** Packs the stage-1 batch of graphs `ids`: two augmented views each, plus path encodings. */
+export function stage1Batch(graphs: readonly WorkGraph[], ids: readonly number[], cfg: PredictorConfig, codec: GraphCodec, vocab: PathVocab, rng: Rng): Stage1Batch {
+  const aug = cfg.pretrain.augment;
+  const views = [...ids.map((i) => augment(graphs[i], codec, rng, aug)), ...ids.map((i) => augment(graphs[i], codec, rng, aug))];
+  const paths = cfg.pretrain.objective === 'augment' ? null : tf.tensor2d(pathFeatures(ids.map((i) => graphs[i]), codec, vocab), [ids.length, vocab.size]);
+  return { views: packGraphs(views, codec), paths };
+}
+
+export function disposeStage1Batch(b: Stage1Batch): void {
+  disposeBatch(b.views);
+  b.paths?.dispose();
+}
+
 export const PROJECTION_PREFIX = PROJ;
+export const PATH_PREFIX = PATH;
 
 /**
- * Stage 1: two augmented views of every graph per epoch, encoder + projection head, NT-Xent.
- * Trains the `enc/` weights in `params` in place; the projection head is discarded afterwards.
+ * Stage 1: every graph once per epoch (two augmented views, and its path encoding), encoder +
+ * projection head, NT-Xent as `pretrain.objective` says. Trains the `enc/` weights in `params`
+ * in place; the projection and path heads are discarded afterwards.
  */
 export function pretrain(
   params: Params,
@@ -90,7 +121,9 @@ export function pretrain(
 ): EpochReport[] {
   const p = cfg.pretrain;
   initHead(params, PROJ, embeddingSize(cfg.encoder), cfg.encoder.hidden, p.projection, rng);
-  const vars = params.select(ENCODER_PREFIX, PROJ);
+  const vocab = pathVocab(codec);
+  if (p.objective !== 'augment') initHead(params, PATH, vocab.size, cfg.encoder.hidden, p.projection, rng);
+  const vars = params.select(ENCODER_PREFIX, PROJ, PATH);
   const optimizer = tf.train.adam(p.learningRate);
   const reports: EpochReport[] = [];
   const order = graphs.map((_, i) => i);
@@ -102,18 +135,17 @@ export function pretrain(
     // skip a last batch too small to give negatives
     for (let at = 0; at + 2 <= order.length; at += p.batchSize) {
       const ids = order.slice(at, at + p.batchSize);
-      const views = [...ids.map((i) => augment(graphs[i], codec, rng, p.augment)), ...ids.map((i) => augment(graphs[i], codec, rng, p.augment))];
-      const batch = packGraphs(views, codec);
+      const batch = stage1Batch(graphs, ids, cfg, codec, vocab, rng);
       lossSum += stage1Step(params, cfg, batch, optimizer, vars);
       steps++;
-      disposeBatch(batch);
+      disposeStage1Batch(batch);
     }
     const report = { epoch, loss: lossSum / Math.max(1, steps), seconds: (performance.now() - start) / 1000 };
     reports.push(report);
     onEpoch(report);
   }
   optimizer.dispose();
-  for (const name of [...params.vars.keys()].filter((k) => k.startsWith(PROJ))) {
+  for (const name of [...params.vars.keys()].filter((k) => k.startsWith(PROJ) || k.startsWith(PATH))) {
     params.get(name).dispose();
     params.vars.delete(name);
   }
