@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveDataDir } from '@dcl-enas/common';
@@ -87,5 +87,31 @@ describe('enas data check', () => {
     const out = JSON.parse(r.stdout);
     expect(out.checks.map((c: { name: string }) => c.name)).toEqual(['nb201', 'nb101', 'mitdb']);
     expect(out.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+  });
+});
+
+describe('enas search on NAS-Bench-101', () => {
+  it('runs end to end on a release file in the official format (written from the shipped rows)', async () => {
+    const { nb101Fixtures, writeTfRecordFile } = await import('@dcl-enas/benchmarks');
+    const dataDir = mkdtempSync(join(tmpdir(), 'enas-nb101-'));
+    mkdirSync(join(dataDir, 'nasbench101'));
+    const cells = nb101Fixtures.shippedCells();
+    writeTfRecordFile(join(dataDir, 'nasbench101', 'nasbench_only108.tfrecord'), nb101Fixtures.releaseRecords(cells));
+    const r = enas(['search', '--space', 'nb101', '--dataset', 'cifar10', '--strategy', 'rea', '--queries', '40', '--seed', '1', '--json'], {
+      ENAS_DATA_DIR: dataDir,
+      XDG_CACHE_HOME: join(dataDir, 'cache'),
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.trajectory).toHaveLength(40);
+    const best = cells.find((c) => c.hash === out.best.key)!;
+    expect(best).toBeDefined();
+    expect(out.best.valAcc).toBeCloseTo(best.runs.reduce((s, v) => s + v, 0) / best.runs.length, 6);
+  });
+
+  it('without the full release, says what is missing and how to get it', () => {
+    const r = enas(['search', '--space', 'nb101', '--dataset', 'cifar10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs the full NAS-Bench-101 release.*download nasbench_only108\.tfrecord/);
   });
 });
