@@ -1,0 +1,113 @@
+/*
+ * The ECG benchmark (docs/results/ecg.md): the hand-designed baseline, random search and
+ * DCL-ENAS under one per-candidate training protocol and one candidate budget. Resumable:
+ * every trained candidate is appended to <out>/candidates.jsonl and reused on the next run,
+ * so an interrupted run continues where it stopped.
+ *
+ *   nice -n 10 npm run -s tool -- tools/ecg-bench.ts --queries 20 --seed 0 --out /tmp/ecg-bench
+ *     [--parts baseline,random,dcl-enas] [--baseline-seeds 0,1,2]
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '@dcl-enas/common';
+import { AAMI_CLASSES } from '@dcl-enas/ecg';
+import { DEFAULT_TRAIN, EcgEvaluator, knownKey, loadEcgData, type ClassificationMetrics, type StoredCandidate } from '@dcl-enas/ecg-model';
+import { ArchPredictor } from '@dcl-enas/predictor';
+import { createStrategy, DCL_ENAS_DEFAULTS, dclEnas, runSearch, type PredictorProvider, type RankingPredictor, type Strategy } from '@dcl-enas/search';
+import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
+import { initTf } from '@dcl-enas/tf-backend';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const queries = Number(args.get('queries') ?? 20);
+const seed = Number(args.get('seed') ?? 0);
+const out = args.get('out') ?? '/tmp/ecg-bench';
+const parts = (args.get('parts') ?? 'baseline,random,dcl-enas').split(',');
+const baselineSeeds = (args.get('baseline-seeds') ?? '0,1,2').split(',').map(Number);
+/** Fewer initial random cells than the tabular default (20) so that a 20-query run has two predictor-guided cycles. */
+const ECG_DCL = { ...DCL_ENAS_DEFAULTS, nInit: Number(args.get('n-init') ?? 10), nInfill: Number(args.get('n-infill') ?? 5) };
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+function inProcessDcl(variant: 'dcl'): PredictorProvider {
+  return <A>(request: { space: string; seed: number }): RankingPredictor<A> => {
+    let predictor: ArchPredictor<EcgArch> | null = null;
+    return {
+      async fit(observations) {
+        predictor ??= await ArchPredictor.create(ecgSpace, { variant, seed: request.seed, log });
+        const t0 = performance.now();
+        await predictor.fit(
+          observations.map((o) => o.arch as unknown as EcgArch),
+          observations.map((o) => o.valAcc),
+        );
+        log(`predictor fitted on ${observations.length} cells in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      },
+      async score(archs) {
+        if (!predictor) throw new Error('score before fit');
+        return predictor.score(archs as unknown as EcgArch[]);
+      },
+    };
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  await initTf({ log });
+  const data = await loadEcgData();
+  log(`data: train ${data.train.beats.size} beats (${data.trainRecords.join(' ')}), hold-out ${data.holdout.beats.size} (${data.holdoutRecords.join(' ')}), DS2 ${data.test.beats.size}`);
+  const store = join(out, 'candidates.jsonl');
+  const known = new Map<string, StoredCandidate>();
+  if (existsSync(store)) {
+    for (const line of readFileSync(store, 'utf8').split('\n').filter(Boolean)) {
+      const c = JSON.parse(line) as StoredCandidate;
+      known.set(knownKey(c.protocol, c.key), c);
+    }
+    log(`resuming: ${known.size} trained candidates in ${store}`);
+  }
+  const onTrained = (c: StoredCandidate) => {
+    appendFileSync(store, JSON.stringify(c) + '\n');
+    log(`trained ${c.arch}: hold-out F1 ${(100 * c.holdout.macroF1).toFixed(2)}${c.test ? `, DS2 F1 ${(100 * c.test.macroF1).toFixed(2)}` : ''}, ${c.parameters} params, ${c.epochs} epochs, ${c.seconds.toFixed(0)} s`);
+  };
+  const summary: Record<string, unknown> = { seed, queries, train: DEFAULT_TRAIN, dcl: ECG_DCL, holdoutRecords: data.holdoutRecords };
+
+  if (parts.includes('baseline')) {
+    for (const s of baselineSeeds) {
+      const ev = new EcgEvaluator(data, { train: { ...DEFAULT_TRAIN, seed: s }, known, onTrained });
+      const b = ev.baseline();
+      writeFileSync(join(out, `baseline-seed${s}.json`), JSON.stringify({ part: 'baseline', trainSeed: s, ...b }, null, 1));
+      log(`baseline seed ${s}: ${row(b.test!)}`);
+    }
+  }
+  for (const name of parts.filter((p) => p !== 'baseline')) {
+    const started = performance.now();
+    const evaluator = new EcgEvaluator(data, { known, onTrained, testPolicy: 'improving' });
+    const ctx = { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: queries, predictors: inProcessDcl('dcl') };
+    const strategy: Strategy<EcgArch> = name === 'dcl-enas' ? dclEnas(ctx, ECG_DCL) : createStrategy(name, ctx);
+    const outcome = await runSearch({ evaluator, dataset: 'mitdb', strategy, queries, onQuery: (p) => log(`${name} query ${p.query}/${queries}: best hold-out ${p.bestValAcc.toFixed(2)}`) });
+    const best = known.get(knownKey(evaluator.protocol, outcome.best.key))!;
+    const result = {
+      part: name,
+      seed,
+      queries,
+      best,
+      trajectory: outcome.trajectory,
+      trainSecondsSum: outcome.simulatedGpuSeconds,
+      wallSeconds: (performance.now() - started) / 1000,
+      history: outcome.history.map((h) => ({ arch: ecgSpace.format(h.arch), valAcc: h.valAcc, testAcc: h.testAcc, trainSeconds: h.trainSeconds })),
+    };
+    writeFileSync(join(out, `${name}-seed${seed}.json`), JSON.stringify(result, null, 1));
+    log(`${name}: selected ${best.arch}: ${row(best.test!)}`);
+  }
+  writeFileSync(join(out, `summary-seed${seed}.json`), JSON.stringify(summary, null, 1));
+}
+
+const pct = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(1));
+function row(m: ClassificationMetrics): string {
+  const per = AAMI_CLASSES.map((c, k) => `${c} Se ${pct(m.perClass[k].sensitivity)} +P ${pct(m.perClass[k].ppv)}`).join(', ');
+  return `acc ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)} (${per})`;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
