@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng, resolveDataDir } from '@dcl-enas/common';
+import { openBenchmark } from '@dcl-enas/benchmarks';
+import { createStrategy, runSearch } from '@dcl-enas/search';
+import { ecgSpace } from '@dcl-enas/spaces';
+import { initTf } from '@dcl-enas/tf-backend';
+import { loadEcgData, type EcgData } from './ecg-data';
+import { EcgEvaluator, type StoredCandidate } from './ecg-evaluator';
+import { registerEcgBenchmark } from './register-ecg';
+import { DEFAULT_TRAIN, type TrainConfig } from './trainer';
+
+/** A few records: four DS1 records (one held out) and one DS2 record, one short epoch per candidate. */
+const RECORDS = [201, 207, 208, 223, 232];
+const HOLDOUT = { count: 1, seed: 0 };
+const TINY: TrainConfig = { ...DEFAULT_TRAIN, epochs: 1, beatsPerClass: 48, batchSize: 48, holdoutNormalCap: 100 };
+
+describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)', () => {
+  let data: EcgData;
+  beforeAll(async () => {
+    await initTf();
+    data = await loadEcgData({ records: RECORDS, holdout: HOLDOUT });
+  });
+
+  it('splits the chosen records by patient and never tests on DS1', () => {
+    expect(data.testRecords).toEqual([232]);
+    expect(data.holdoutRecords).toHaveLength(1);
+    expect([...data.trainRecords, ...data.holdoutRecords].sort()).toEqual([201, 207, 208, 223]);
+    expect(new Set(data.holdout.beats.records).has(232)).toBe(false);
+  });
+
+  it('runs `search --space ecg --dataset mitdb` through openBenchmark: hold-out macro-F1 as the signal, DS2 reported', async () => {
+    const trained: StoredCandidate[] = [];
+    await registerEcgBenchmark({ records: RECORDS, holdout: HOLDOUT, train: TINY, onTrained: (c) => trained.push(c) });
+    const { evaluator } = openBenchmark('ecg', 'mitdb', resolveDataDir());
+    const strategy = createStrategy('random', { space: evaluator.space, rng: Rng.seeded(1), seed: 1, budget: 3 });
+    const outcome = await runSearch({ evaluator, dataset: 'mitdb', strategy, queries: 3 });
+    expect(trained).toHaveLength(3);
+    expect(outcome.trajectory.map((p) => p.query)).toEqual([1, 2, 3]);
+    const best = trained.reduce((b, c) => (c.holdout.macroF1 > b.holdout.macroF1 ? c : b));
+    expect(outcome.best.valAcc).toBeCloseTo(100 * best.holdout.macroF1, 10);
+    // the selected candidate was scored on DS2 (improving policy); its figure is the reported test value
+    expect(outcome.best.testAcc).toBeCloseTo(100 * best.test!.macroF1, 10);
+    for (const c of trained) {
+      expect(c.holdout.macroF1).toBeGreaterThanOrEqual(0);
+      expect(c.holdout.confusion.flat().reduce((a, b) => a + b, 0)).toBe(data.holdout.beats.size);
+      expect(c.trainSeconds).toBeGreaterThan(0);
+      if (c.test) expect(c.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(data.test.beats.size);
+    }
+    expect(() => openBenchmark('ecg', 'cifar10', resolveDataDir())).toThrow(/unknown dataset "cifar10" for space ecg: use one of mitdb/);
+  });
+
+  it('reuses a known candidate instead of training it again, and trains the baseline under the same protocol', () => {
+    const trained: StoredCandidate[] = [];
+    const evaluator = new EcgEvaluator(data, { train: TINY, onTrained: (c) => trained.push(c) });
+    const arch = ecgSpace.parse('|conv_3~0|+|none~0|skip_connect~1|+|none~0|none~1|max_pool_3~2|');
+    const first = evaluator.query(arch, 'mitdb');
+    const again = evaluator.query(arch, 'mitdb');
+    expect(again).toEqual(first);
+    expect(trained).toHaveLength(1);
+    expect(trained[0].test).not.toBeNull(); // policy 'all' by default
+    const baseline = evaluator.baseline();
+    expect(baseline.parameters).toBe(19_415);
+    expect(baseline.test?.perClass).toHaveLength(5);
+    expect(() => evaluator.query(arch, 'cifar10')).toThrow(/unknown dataset "cifar10"/);
+  });
+});
