@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STREAMS, SUBJECTS } from '@dcl-enas/contracts';
+import { EventLog, NatsServerProcess, TrialQueue, ensureJetStream } from '@dcl-enas/cluster';
+import { nb201Space } from '@dcl-enas/spaces';
+import { JOB_EXIT } from './exit-codes';
+import { runTrialJob } from './run-trial-job';
+
+const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
+const key = nb201Space.key(nb201Space.parse(arch));
+
+let server: NatsServerProcess;
+let nc: NatsConnection;
+let log: EventLog;
+let queue: TrialQueue;
+const dir = mkdtempSync(join(tmpdir(), 'trainer-job-'));
+
+function jobEnv(experimentId: string, index: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    NATS_URL: server.url,
+    ENAS_EXPERIMENT_ID: experimentId,
+    ENAS_TRIAL_ID: String(index),
+    ENAS_TRIAL_ATTEMPT: '1',
+    ENAS_POD_NAME: `pod-${experimentId}-${index}`,
+    ENAS_TERMINATION_LOG: join(dir, `${experimentId}-${index}.log`),
+    ENAS_LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
+async function queued(experimentId: string, index: number): Promise<boolean> {
+  return log.hasSubject(STREAMS.trials, SUBJECTS.trial(experimentId, index));
+}
+
+beforeAll(async () => {
+  server = await NatsServerProcess.start();
+  nc = await connect({ servers: server.url });
+  await ensureJetStream(nc, { replicas: 1, maxMessageBytes: 262144 });
+  log = await EventLog.open(nc, null);
+  queue = await TrialQueue.open(nc, log);
+});
+
+afterAll(async () => {
+  await nc?.drain();
+  await server?.stop();
+});
+
+describe('trainer job mode (real nats-server, real NB201 table)', () => {
+  it('reads its trial by id, stores the result, removes the trial from the queue, exits 0', async () => {
+    await queue.dispatch([{ experimentId: 'jobs-ok', index: 3, space: 'nb201', dataset: 'cifar10', arch, key }], false);
+    expect(await runTrialJob(jobEnv('jobs-ok', 3))).toBe(JOB_EXIT.OK);
+    const events = await log.readAll('jobs-ok');
+    const result = events.map((e) => e.event).find((e) => e.type === 'result')!;
+    expect(result).toMatchObject({ type: 'result', index: 3, key, trainer: 'job:pod-jobs-ok-3', attempt: 1 });
+    expect((result as { outcome: { valAcc: number } }).outcome.valAcc).toBeGreaterThan(50);
+    expect(await queued('jobs-ok', 3)).toBe(false);
+    // A second attempt (the Job retried after the result was stored) does nothing and succeeds.
+    expect(await runTrialJob(jobEnv('jobs-ok', 3))).toBe(JOB_EXIT.OK);
+    expect((await log.readAll('jobs-ok')).filter((e) => e.event.type === 'result')).toHaveLength(1);
+  });
+
+  it('a trial that cannot be trained is stored as a failed result and exits 2 with a termination message', async () => {
+    await queue.dispatch([{ experimentId: 'jobs-bad', index: 0, space: 'nb201', dataset: 'cifar10', arch, key: 'not-the-key' }], false);
+    expect(await runTrialJob(jobEnv('jobs-bad', 0))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-bad-0.log'), 'utf8')).toMatch(/^trial 0 cannot be trained: trial 0: key not-the-key is not the key of/);
+    const result = (await log.readAll('jobs-bad')).map((e) => e.event).find((e) => e.type === 'result')!;
+    expect(result).toMatchObject({ outcome: null, error: expect.stringMatching(/key not-the-key/) });
+    expect(await queued('jobs-bad', 0)).toBe(false);
+  });
+
+  it('a trial missing from the queue, or bad ids, exit 2 naming the problem', async () => {
+    expect(await runTrialJob(jobEnv('jobs-missing', 9))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-missing-9.log'), 'utf8')).toMatch(/trial 9 of experiment jobs-missing is not in the queue/);
+    expect(await runTrialJob(jobEnv('jobs-x', 0, { ENAS_TRIAL_ID: 'seven' }))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-x-0.log'), 'utf8')).toMatch(/^ENAS_TRIAL_ID="seven" is not a trial index/);
+  });
+
+  it('NATS out of reach exits 3 (retried by the Job) after the connect timeout', async () => {
+    const env = jobEnv('jobs-down', 0, { NATS_URL: 'nats://127.0.0.1:1', ENAS_JOB_CONNECT_TIMEOUT_MS: '300' });
+    expect(await runTrialJob(env)).toBe(JOB_EXIT.NATS_UNAVAILABLE);
+    expect(readFileSync(join(dir, 'jobs-down-0.log'), 'utf8')).toMatch(/not reachable within 300 ms/);
+  });
+});

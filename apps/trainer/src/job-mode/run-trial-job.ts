@@ -1,0 +1,108 @@
+import { connect, type NatsConnection } from 'nats';
+import { UserError, resolveDataDir } from '@dcl-enas/common';
+import { STREAMS, SUBJECTS, TOKEN_PATTERN, TrialRequest, decode, type TrialOutcome } from '@dcl-enas/contracts';
+import { ConfigError, EventLog, createLogger, decodeJson, ensureJetStream, natsConnectionOptions, trainerConfig, type Logger } from '@dcl-enas/cluster';
+import { tabularTrainer } from '../tabular-trainer';
+import { JOB_EXIT } from './exit-codes';
+import { writeTerminationMessage } from './termination-log';
+
+/**
+ * The trainer as a Kubernetes Job (one per trial, created by libs/k8s-launcher): reads its trial
+ * by id from the JetStream work queue (ENAS_TRIALS, subject enas.v1.trials.<experiment>.<index>),
+ * trains it, stores the result in the experiment's event log, then removes the trial from the
+ * queue. Returns the process exit code (exit-codes.ts); failures also go to the termination log.
+ */
+export async function runTrialJob(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const terminationLog = env['ENAS_TERMINATION_LOG'];
+  const fail = (code: number, message: string, logger?: Logger): number => {
+    if (logger) logger.error({ exitCode: code }, message);
+    else process.stderr.write(`${message}\n`);
+    writeTerminationMessage(terminationLog, message);
+    return code;
+  };
+
+  let config: ReturnType<typeof trainerConfig>;
+  let experimentId: string;
+  let index: number;
+  try {
+    config = trainerConfig(env);
+    experimentId = env['ENAS_EXPERIMENT_ID'] ?? '';
+    if (!TOKEN_PATTERN.test(experimentId)) throw new UserError(`ENAS_EXPERIMENT_ID="${experimentId}" is not an experiment id: the trial Job must set it`);
+    index = Number(env['ENAS_TRIAL_ID']);
+    if (!Number.isInteger(index) || index < 0) throw new UserError(`ENAS_TRIAL_ID="${env['ENAS_TRIAL_ID'] ?? ''}" is not a trial index: the trial Job must set it`);
+  } catch (error) {
+    if (error instanceof UserError || error instanceof ConfigError) return fail(JOB_EXIT.BAD_TRIAL, error.message);
+    throw error;
+  }
+  const attempt = Number(env['ENAS_TRIAL_ATTEMPT'] ?? '1') || 1;
+  const logger = createLogger('trainer-job', config.logLevel).child({ experiment: experimentId, index, attempt });
+  const connectTimeoutMs = Number(env['ENAS_JOB_CONNECT_TIMEOUT_MS'] ?? '120000');
+
+  let nc: NatsConnection;
+  try {
+    nc = await withDeadline(connect(natsConnectionOptions(config.nats, 'enas-trainer-job')), connectTimeoutMs);
+  } catch {
+    return fail(JOB_EXIT.NATS_UNAVAILABLE, `NATS at ${config.nats.servers.join(',')} not reachable within ${connectTimeoutMs} ms (ENAS_JOB_CONNECT_TIMEOUT_MS)`, logger);
+  }
+  try {
+    await ensureJetStream(nc, { replicas: config.jsReplicas, maxMessageBytes: config.maxMessageBytes });
+    const jsm = await nc.jetstreamManager();
+    const log = await EventLog.open(nc, null);
+    const subject = SUBJECTS.trial(experimentId, index);
+    const stored = await jsm.streams.getMessage(STREAMS.trials, { last_by_subj: subject }).catch((error: Error) => {
+      if (/no message found|404/i.test(error.message)) return null;
+      throw error;
+    });
+    if (!stored) {
+      if (await log.hasResult(experimentId, index)) {
+        logger.info('result already stored and trial gone from the queue; nothing to do');
+        return JOB_EXIT.OK;
+      }
+      return fail(JOB_EXIT.BAD_TRIAL, `trial ${index} of experiment ${experimentId} is not in the queue (${STREAMS.trials}, ${subject}) and has no result: was the experiment stopped?`, logger);
+    }
+    const trial = decode(TrialRequest, decodeJson(stored.data), `trial ${subject}`);
+    if (await log.hasResult(experimentId, index)) {
+      await jsm.streams.deleteMessage(STREAMS.trials, stored.seq);
+      logger.info('result already stored by an earlier attempt');
+      return JOB_EXIT.OK;
+    }
+
+    const trainer = `job:${env['ENAS_POD_NAME'] ?? env['HOSTNAME'] ?? 'unknown'}`;
+    const base = { type: 'result' as const, index, key: trial.key, trainer, attempt };
+    let outcome: TrialOutcome;
+    try {
+      const dataDir = config.dataDir ?? resolveDataDir();
+      outcome = await tabularTrainer(() => dataDir, config.timeScale)(trial, () => undefined);
+    } catch (error) {
+      if (!(error instanceof Error) || (error.name !== 'UserError' && error.name !== 'ContractError')) throw error;
+      // A trial that cannot be trained is a result too: the search goes on without it.
+      await log.append(experimentId, { ...base, outcome: null, error: error.message, at: new Date().toISOString() });
+      await jsm.streams.deleteMessage(STREAMS.trials, stored.seq);
+      return fail(JOB_EXIT.BAD_TRIAL, `trial ${index} cannot be trained: ${error.message}`, logger);
+    }
+    await log.append(experimentId, { ...base, outcome, at: new Date().toISOString() });
+    await jsm.streams.deleteMessage(STREAMS.trials, stored.seq);
+    logger.info({ valAcc: outcome.valAcc }, 'trial done');
+    return JOB_EXIT.OK;
+  } catch (error) {
+    return fail(JOB_EXIT.FAILED, `trial ${index} of experiment ${experimentId} failed: ${(error as Error).message}`, logger);
+  } finally {
+    await nc.drain().catch(() => undefined);
+  }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('deadline')), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
