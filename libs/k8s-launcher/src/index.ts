@@ -8,3 +8,4 @@ export * from './kube-api';
 export * from './trial-status';
 export { TrialLauncher, type LauncherOptions, type LauncherLog, type TrialSubmission } from './launcher';
 export * from './launcher-settings';
+export * from './job-dispatcher';
