@@ -6,3 +6,4 @@ export type { EpochReport } from './pretrain';
 export { codecFor, graphProblem, pruneGraph, type GraphCodec, type WorkGraph } from './graph-codec';
 export { augment, type AugmentConfig } from './augment';
 export * from './evaluate';
+export * from './in-process-predictors';

@@ -6,6 +6,7 @@ import { openBenchmark } from '@dcl-enas/benchmarks';
 import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { nameList, positiveIntList, seedRange } from '../options';
+import { lazyInProcessPredictors } from '../predictors';
 import { progressBar } from '../progress';
 
 interface BenchFlags {
@@ -44,6 +45,7 @@ export function registerBench(program: Command): void {
         evaluator: bench.evaluator,
         dataset: flags.dataset,
         plan: { strategies: flags.strategies, budgets: flags.queries, seeds: flags.seeds },
+        predictors: lazyInProcessPredictors(bench.evaluator.space),
         done,
         onRecord: (record) => {
           records.push(record);

@@ -6,6 +6,7 @@ import { openBenchmark } from '@dcl-enas/benchmarks';
 import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { integer, positiveInt } from '../options';
+import { lazyInProcessPredictors } from '../predictors';
 import { progressBar } from '../progress';
 
 interface SearchFlags {
@@ -33,7 +34,13 @@ export function registerSearch(program: Command): void {
       const started = performance.now();
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
       const { evaluator } = bench;
-      const strategy = createStrategy(flags.strategy, { space: evaluator.space, rng: Rng.seeded(flags.seed), budget: flags.queries });
+      const strategy = createStrategy(flags.strategy, {
+        space: evaluator.space,
+        rng: Rng.seeded(flags.seed),
+        seed: flags.seed,
+        budget: flags.queries,
+        predictors: lazyInProcessPredictors(evaluator.space),
+      });
       const bar = progressBar(flags.queries, `${flags.strategy} ${flags.space}/${flags.dataset}`);
       const outcome = await runSearch({ evaluator, dataset: flags.dataset, strategy, queries: flags.queries, onQuery: () => bar.tick() });
       bar.stop();
