@@ -27,7 +27,7 @@ const OUT = arg('out', '');
 async function serve(natsUrl: string, service: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'serve', service, '--nats', natsUrl], {
     cwd: ROOT,
-    env: { ...process.env, ENAS_HTTP_PORT: '0', ENAS_LOG_LEVEL: 'warn', ENAS_PREDICTOR_ENGINE: 'ridge', ...env },
+    env: { ...process.env, ENAS_HTTP_PORT: '0', ENAS_LOG_LEVEL: 'info', ENAS_PREDICTOR_ENGINE: 'ridge', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -35,7 +35,7 @@ async function serve(natsUrl: string, service: string, env: Record<string, strin
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('ready')) {
+      if (out.includes(`"msg":"${service} ready"`)) {
         clearTimeout(t);
         resolve();
       }
@@ -85,7 +85,7 @@ async function throughput(natsUrl: string, log: EventLog, queue: TrialQueue, tra
       return n / seconds;
     };
     await run(`bench-warm-${trainers}-${Date.now()}`, 20 * trainers, 1); // every trainer loads the table
-    return await run(`bench-${trainers}-${timeScale}-${Date.now()}`, trials, 2);
+    return await run(`bench-${trainers}-${String(timeScale).replace(".", "_")}-${Date.now()}`, trials, 2);
   } finally {
     await Promise.all(procs.map(kill));
   }
