@@ -118,7 +118,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
   });
 
   it('with a limit of 4 and 20 trials, never more than 4 trial Jobs exist', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 15 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 60 }) });
     const l = launcher(server, { maxConcurrentJobs: 4 });
     let maxSeen = 0;
     l.onStatus(() => (maxSeen = Math.max(maxSeen, l.summary().active)));
@@ -133,7 +133,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
   });
 
   it('the per-experiment limit holds beside the global one', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 60 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 100 }) });
     const l = launcher(server, { maxConcurrentJobs: 10 });
     await l.start();
     await l.registerExperiment('small', testTemplate({ maxConcurrentTrials: 2 }));
