@@ -5,7 +5,11 @@
  * so an interrupted run continues where it stopped.
  *
  *   nice -n 10 npm run -s tool -- tools/ecg-bench.ts --queries 20 --seed 0 --out /tmp/ecg-bench
- *     [--parts baseline,random,dcl-enas] [--baseline-seeds 0,1,2]
+ *     [--parts baseline,dcl-enas,random,retrain,report] [--baseline-seeds 0,1,2]
+ *
+ * `retrain` trains each search's selected cell again with the baseline's weight seeds (the
+ * search itself used seed 0), so that selected cells and baseline are compared over the same
+ * seeds; `report` prints the markdown tables of docs/results/ecg.md from the files in <out>.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +26,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replac
 const queries = Number(args.get('queries') ?? 20);
 const seed = Number(args.get('seed') ?? 0);
 const out = args.get('out') ?? '/tmp/ecg-bench';
-const parts = (args.get('parts') ?? 'baseline,random,dcl-enas').split(',');
+const parts = (args.get('parts') ?? 'baseline,dcl-enas,random,retrain,report').split(',');
+const SEARCHES = ['dcl-enas', 'random'];
 const baselineSeeds = (args.get('baseline-seeds') ?? '0,1,2').split(',').map(Number);
 /** Fewer initial random cells than the tabular default (20) so that a 20-query run has two predictor-guided cycles. */
 const ECG_DCL = { ...DCL_ENAS_DEFAULTS, nInit: Number(args.get('n-init') ?? 10), nInfill: Number(args.get('n-infill') ?? 5) };
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
       log(`baseline seed ${s}: ${row(b.test!)}`);
     }
   }
-  for (const name of parts.filter((p) => p !== 'baseline')) {
+  for (const name of parts.filter((p) => SEARCHES.includes(p))) {
     const started = performance.now();
     const evaluator = new EcgEvaluator(data, { known, onTrained, testPolicy: 'improving' });
     const ctx = { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: queries, predictors: inProcessDcl('dcl') };
@@ -98,7 +103,60 @@ async function main(): Promise<void> {
     writeFileSync(join(out, `${name}-seed${seed}.json`), JSON.stringify(result, null, 1));
     log(`${name}: selected ${best.arch}: ${row(best.test!)}`);
   }
+  if (parts.includes('retrain')) {
+    for (const name of SEARCHES) {
+      const file = join(out, `${name}-seed${seed}.json`);
+      if (!existsSync(file)) continue;
+      const arch = ecgSpace.parse((JSON.parse(readFileSync(file, 'utf8')) as { best: StoredCandidate }).best.arch);
+      const runs = baselineSeeds.map((s) => {
+        const ev = new EcgEvaluator(data, { train: { ...DEFAULT_TRAIN, seed: s }, known, onTrained });
+        ev.query(arch, 'mitdb');
+        return { trainSeed: s, ...known.get(knownKey(ev.protocol, ecgSpace.key(arch)))! };
+      });
+      writeFileSync(join(out, `${name}-seed${seed}-retrain.json`), JSON.stringify(runs, null, 1));
+      log(`${name} selected cell over weight seeds ${baselineSeeds.join(',')}: DS2 macro-F1 ${runs.map((r) => pct(r.test!.macroF1)).join(' / ')}`);
+    }
+  }
   writeFileSync(join(out, `summary-seed${seed}.json`), JSON.stringify(summary, null, 1));
+  if (parts.includes('report')) process.stdout.write(report());
+}
+
+interface Row {
+  readonly label: string;
+  readonly c: StoredCandidate;
+}
+
+/** Markdown tables: DS2 figures per network and weight seed, and their means. */
+function report(): string {
+  const rows: Row[] = [];
+  for (const s of baselineSeeds) {
+    const f = join(out, `baseline-seed${s}.json`);
+    if (existsSync(f)) rows.push({ label: `baseline (Acharya 2017), weight seed ${s}`, c: JSON.parse(readFileSync(f, 'utf8')) as StoredCandidate });
+  }
+  for (const name of SEARCHES) {
+    const f = join(out, `${name}-seed${seed}-retrain.json`);
+    const single = join(out, `${name}-seed${seed}.json`);
+    if (existsSync(f)) for (const r of JSON.parse(readFileSync(f, 'utf8')) as (StoredCandidate & { trainSeed: number })[]) rows.push({ label: `${name} selected, weight seed ${r.trainSeed}`, c: r });
+    else if (existsSync(single)) rows.push({ label: `${name} selected, weight seed 0`, c: (JSON.parse(readFileSync(single, 'utf8')) as { best: StoredCandidate }).best });
+  }
+  const head = ['network', 'hold-out F1 (NSVF)', 'DS2 acc', 'DS2 macro-F1', ...AAMI_CLASSES.flatMap((c) => [`${c} Se`, `${c} +P`]), 'params', 'train s'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const { label, c } of rows) {
+    const t = c.test!;
+    lines.push(`| ${label} | ${pct(c.holdout.macroF1)} | ${pct(t.accuracy)} | ${pct(t.macroF1)} | ${t.perClass.flatMap((k) => [pct(k.sensitivity), pct(k.ppv)]).join(' | ')} | ${c.parameters} | ${c.trainSeconds.toFixed(0)} |`);
+  }
+  const groups = new Map<string, number[]>();
+  for (const { label, c } of rows) {
+    const g = label.replace(/, weight seed \d+$/, '');
+    groups.set(g, [...(groups.get(g) ?? []), c.test!.macroF1]);
+  }
+  lines.push('', '| network | weight seeds | DS2 macro-F1 mean ± std |', '|---|---|---|');
+  for (const [g, v] of groups) {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
+    lines.push(`| ${g} | ${v.length} | ${pct(m)} ± ${pct(sd)} |`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 const pct = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(1));
