@@ -331,7 +331,10 @@ export class TrialLauncher {
       active++;
       byExperiment.set(record.experimentId, live + 1);
       record.state = 'creating';
-      void this.createJob(record, experiment.template, experiment.anchor);
+      this.createJob(record, experiment.template, experiment.anchor).catch((error: unknown) => {
+        const problem = classifyKubeError(error);
+        this.createFailed(record, problem.kind, problem.message);
+      });
     }
     if (nextRetry < this.pumpAt) {
       clearTimeout(this.pumpTimer);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '@dcl-enas/common';
 import { launcherSettingsFromEnv, loadTrialTemplateFile } from './launcher-settings';
-import { parseTrialTemplate } from './trial-template';
+import { parseTrialTemplate, trialTemplateJsonSchema } from './trial-template';
 
 describe('parseTrialTemplate', () => {
   it('fills the defaults', () => {
@@ -31,6 +31,15 @@ describe('parseTrialTemplate', () => {
   ])('refuses %j with one line naming the field', (input, message) => {
     expect(() => parseTrialTemplate(input)).toThrow(UserError);
     expect(() => parseTrialTemplate(input)).toThrow(message);
+  });
+});
+
+describe('trialTemplateJsonSchema', () => {
+  it('describes the input: image required, unknown keys refused', () => {
+    const schema = trialTemplateJsonSchema() as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
+    expect(schema.required).toEqual(['image']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['gpus', 'nodeSelector', 'tolerations', 'pending', 'maxConcurrentTrials']));
   });
 });
 

@@ -134,6 +134,11 @@ export const trialTemplateSchema = z.strictObject({
 export type TrialTemplate = z.output<typeof trialTemplateSchema>;
 export type TrialTemplateInput = z.input<typeof trialTemplateSchema>;
 
+/** The trial template as JSON Schema, for an experiment spec schema that embeds it (editors, GET /schema). */
+export function trialTemplateJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(trialTemplateSchema, { io: 'input' }) as Record<string, unknown>;
+}
+
 /** Validates a trial template; bad input is one UserError line naming the field and the fix. */
 export function parseTrialTemplate(input: unknown, where = 'trialTemplate'): TrialTemplate {
   const parsed = trialTemplateSchema.safeParse(input);
