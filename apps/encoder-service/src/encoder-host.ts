@@ -16,7 +16,8 @@ export class EncoderHost {
   async pretrain(req: PretrainRequest): Promise<PretrainReply> {
     if (req.engine !== this.engine.name) throw new Error(`this encoder service runs engine ${this.engine.name}, the request asks for ${req.engine}: set the same ENAS_PREDICTOR_ENGINE on both services`);
     const request = { space: req.space, variant: req.variant, seed: req.seed };
-    const key = this.engine.encoderKey(request);
+    const space = spaceByName(req.space);
+    const key = this.engine.encoderKey(space, request);
     if (key === null) return { encoder: null, cached: true, seconds: 0 };
     const stored = await this.stores.find(BUCKETS.encoders, key);
     if (stored) return { encoder: stored, cached: true, seconds: 0 };
@@ -24,7 +25,7 @@ export class EncoderHost {
     if (!job) {
       job = (async () => {
         const started = performance.now();
-        const bytes = await this.engine.pretrain(spaceByName(req.space), request);
+        const bytes = await this.engine.pretrain(space, request);
         if (bytes === null) return { encoder: null, cached: false, seconds: 0 };
         const encoder = await this.stores.put(BUCKETS.encoders, key, bytes);
         const seconds = (performance.now() - started) / 1000;

@@ -72,12 +72,12 @@ export class PredictorHost {
   }
 
   private async fresh(space: SearchSpace<unknown>, session: PredictorSession): Promise<PersistentPredictor<unknown>> {
-    return this.engine.create(space, session, await this.encoder(session));
+    return this.engine.create(space, session, await this.encoder(space, session));
   }
 
   /** The stage-1 encoder: from the object store if some replica already has it, else from the encoder service. */
-  private encoder(session: PredictorSession): Promise<Uint8Array | null> {
-    const key = this.engine.encoderKey(session);
+  private encoder(space: SearchSpace<unknown>, session: PredictorSession): Promise<Uint8Array | null> {
+    const key = this.engine.encoderKey(space, session);
     if (key === null) return Promise.resolve(null);
     let p = this.encoders.get(key);
     if (!p) {

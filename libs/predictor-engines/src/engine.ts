@@ -16,7 +16,7 @@ export interface PersistentPredictor<A> extends RankingPredictor<A> {
 export interface PredictorEngine {
   readonly name: string;
   /** Cache identity of the stage-1 encoder for `request` (same key, same encoder), or null if the variant uses none. */
-  encoderKey(request: PredictorRequest): string | null;
+  encoderKey(space: SearchSpace<unknown>, request: PredictorRequest): string | null;
   /** Stage 1 (no labels): the serialised encoder for `request`; null if the variant uses none. */
   pretrain<A>(space: SearchSpace<A>, request: PredictorRequest): Promise<Uint8Array | null>;
   /** A fresh, unfitted predictor starting from `encoder` (the `pretrain` output). */

@@ -4,17 +4,28 @@ import { ridgeEngine } from './ridge-engine';
 
 const engines = new Map<string, PredictorEngine>([[ridgeEngine.name, ridgeEngine]]);
 
+/** Engines loaded on first use: the GNN brings TensorFlow.js, which the ridge engine does not need. */
+const lazyEngines = new Map<string, () => PredictorEngine>([
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ['gnn', () => (require('./gnn-engine') as typeof import('./gnn-engine')).gnnEngine()],
+]);
+
 /** Lets the GNN predictor library add its engine without a dependency cycle. */
 export function registerEngine(engine: PredictorEngine): void {
   engines.set(engine.name, engine);
 }
 
 export function engineNames(): string[] {
-  return [...engines.keys()];
+  return [...new Set([...engines.keys(), ...lazyEngines.keys()])];
 }
 
 export function engineByName(name: string): PredictorEngine {
-  const engine = engines.get(name);
+  let engine = engines.get(name);
+  const load = lazyEngines.get(name);
+  if (!engine && load) {
+    engine = load();
+    engines.set(name, engine);
+  }
   if (!engine) throw new UserError(`unknown predictor engine "${name}": use one of ${engineNames().join(', ')}`);
   return engine;
 }

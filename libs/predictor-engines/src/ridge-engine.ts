@@ -30,7 +30,7 @@ interface RidgeState extends Standardiser {
 export const ridgeEngine: PredictorEngine = {
   name: 'ridge',
 
-  encoderKey(request) {
+  encoderKey(_space, request) {
     if (request.variant !== 'dcl') return null;
     return `ridge-${request.space}-s${request.seed}`;
   },
