@@ -6,7 +6,6 @@ const engines = new Map<string, PredictorEngine>([[ridgeEngine.name, ridgeEngine
 
 /** Engines loaded on first use: the GNN brings TensorFlow.js, which the ridge engine does not need. */
 const lazyEngines = new Map<string, () => PredictorEngine>([
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   ['gnn', () => (require('./gnn-engine') as typeof import('./gnn-engine')).gnnEngine()],
 ]);
 
