@@ -12,7 +12,7 @@ class EncoderModule {}
 /** The encoder service: stage-1 pre-training in the queue group enas-encoder, plus health endpoints. */
 export async function serveEncoder(natsUrl?: string): Promise<void> {
   const config = predictorHostConfig('encoder', process.env, natsUrl, engineNames());
-  const engine = engineByName(config.engine);
+  const engine = engineByName(config.engine, { config: config.engineConfig });
   const ctx = await openServiceContext(config);
   const host = new EncoderHost(engine, ctx.stores, ctx.logger);
   const app = await NestFactory.create(

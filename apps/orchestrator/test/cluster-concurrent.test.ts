@@ -6,9 +6,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { EventLog, RpcClient } from '@dcl-enas/cluster';
-import { RankReply, STREAMS, SUBJECTS, DeadLetter, type ExperimentEvent } from '@dcl-enas/contracts';
+import { FitReply, RankReply, STREAMS, SUBJECTS, DeadLetter, type ExperimentEvent } from '@dcl-enas/contracts';
+import { Rng } from '@dcl-enas/common';
+import { nb201Space } from '@dcl-enas/spaces';
 import { auditLog } from '@dcl-enas/experiments';
-import { Cluster, ROOT, embedded } from './cluster-harness';
+import { Cluster, ROOT, SMALL_GNN, embedded } from './cluster-harness';
 
 const run = promisify(execFile);
 
@@ -29,13 +31,15 @@ describe('the services under several experiments and bad input', () => {
 
   beforeAll(async () => {
     cluster = await Cluster.start();
-    await Promise.all([cluster.serve('orchestrator'), cluster.serve('trainer', { ENAS_TRAINER_CONCURRENCY: '2' }), cluster.serve('trainer'), cluster.serve('predictor'), cluster.serve('encoder')]);
+    // This cluster ranks with the graph network of libs/predictor (small, so that it trains in seconds).
+    const gnn = { ENAS_PREDICTOR_ENGINE: 'gnn', ENAS_GNN_CONFIG: JSON.stringify(SMALL_GNN), ENAS_REQUEST_TIMEOUT_MS: '60000' };
+    await Promise.all([cluster.serve('orchestrator', gnn), cluster.serve('trainer', { ENAS_TRAINER_CONCURRENCY: '2' }), cluster.serve('trainer'), cluster.serve('predictor', gnn), cluster.serve('encoder', gnn)]);
   });
   afterAll(async () => {
     await cluster?.dispose();
   });
 
-  it('runs three experiments at once, each equal to its embedded search, and applies a duplicate result once', async () => {
+  it('runs three experiments at once (dcl-enas with the GNN predictor), each equal to its embedded search, and applies a duplicate result once', async () => {
     const specs = [
       { space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 1, queries: 60, batchSize: 1 },
       { space: 'nb201', dataset: 'cifar100', strategy: 'random', seed: 2, queries: 40, batchSize: 3 },
@@ -57,7 +61,7 @@ describe('the services under several experiments and bad input', () => {
     for (const [i, id] of ids.entries()) {
       const done = await cluster.waitFor(id, (x) => x.status === 'completed' || x.status === 'failed', 90_000);
       expect(done.status).toBe('completed');
-      const expected = await embedded(specs[i]);
+      const expected = await embedded(specs[i], SMALL_GNN);
       expect(done.trajectory).toEqual(expected.trajectory);
       expect(done.best?.key).toBe(expected.best.key);
       const audit = auditLog(await cluster.events(id));
@@ -79,12 +83,18 @@ describe('the services under several experiments and bad input', () => {
     const session = { id: 'bad-input', space: 'nb201', variant: 'dcl', seed: 0 };
     const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
     try {
-      await expect(rpc.request(SUBJECTS.predictorRank, { session, model: null, archs: { inline: [] } }, RankReply)).rejects.toThrow(/archs.inline: .*>=\s*1/);
-      await expect(rpc.request('enas.v2.predictor.rank', { session, model: null, archs: { inline: [arch] } }, RankReply)).rejects.toThrow(/unknown protocol version "v2"/);
+      const rng = Rng.seeded(1);
+      const labelled = Array.from({ length: 12 }, (_, i) => {
+        const a = nb201Space.sample(rng);
+        return { arch: nb201Space.format(a), key: nb201Space.key(a), valAcc: 50 + i };
+      });
+      const { model } = await rpc.request(SUBJECTS.predictorFit, { session, version: 1, previous: null, observations: { inline: labelled } }, FitReply);
+      await expect(rpc.request(SUBJECTS.predictorRank, { session, model, archs: { inline: [] } }, RankReply)).rejects.toThrow(/archs.inline: .*>=\s*1/);
+      await expect(rpc.request('enas.v2.predictor.rank', { session, model, archs: { inline: [arch] } }, RankReply)).rejects.toThrow(/unknown protocol version "v2"/);
       const huge = Array.from({ length: 3500 }, () => arch);
-      await expect(rpc.request(SUBJECTS.predictorRank, { session, model: null, archs: { inline: huge } }, RankReply)).rejects.toThrow(/exceeds ENAS_MAX_MESSAGE_BYTES=262144/);
-      await expect(rpc.request(SUBJECTS.predictorRank, { session, model: null, archs: { inline: ['not-a-cell'] } }, RankReply)).rejects.toThrow(/nb201|cell|architecture/i);
-      const ok = await rpc.request(SUBJECTS.predictorRank, { session, model: null, archs: { inline: [arch, arch] } }, RankReply);
+      await expect(rpc.request(SUBJECTS.predictorRank, { session, model, archs: { inline: huge } }, RankReply)).rejects.toThrow(/exceeds ENAS_MAX_MESSAGE_BYTES=262144/);
+      await expect(rpc.request(SUBJECTS.predictorRank, { session, model, archs: { inline: ['not-a-cell'] } }, RankReply)).rejects.toThrow(/nb201|cell|architecture/i);
+      const ok = await rpc.request(SUBJECTS.predictorRank, { session, model, archs: { inline: [arch, arch] } }, RankReply);
       expect('inline' in ok.scores && ok.scores.inline).toHaveLength(2);
     } finally {
       await rpc.close();

@@ -7,6 +7,7 @@ import { EventLog, NatsServerProcess, freePort } from '@dcl-enas/cluster';
 import { ExperimentDetail, decode, type ExperimentEvent, type ExperimentSpec } from '@dcl-enas/contracts';
 import { spaceByName } from '@dcl-enas/experiments';
 import { inProcessPredictors, ridgeEngine } from '@dcl-enas/predictor-engines';
+import { inProcessPredictors as gnnInProcess, type ConfigOverrides } from '@dcl-enas/predictor';
 import { createStrategy, runSearch, type SearchOutcome } from '@dcl-enas/search';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -137,8 +138,21 @@ export class Cluster {
 
 const evaluators = new Map<string, Evaluator<unknown>>();
 
-/** The same experiment through the embedded loop (`enas search`), with the predictor in-process. */
-export async function embedded(spec: Pick<ExperimentSpec, 'space' | 'dataset' | 'strategy' | 'seed' | 'queries' | 'batchSize'>): Promise<SearchOutcome<unknown>> {
+/** A small GNN for tests: the services get it through ENAS_GNN_CONFIG, the embedded run directly. */
+export const SMALL_GNN: ConfigOverrides = {
+  encoder: { hidden: 16, layers: 2 },
+  pretrain: { epochs: 1, sampleSize: 256, batchSize: 64 },
+  finetune: { epochs: 4, refreshEpochs: 2, patience: 4, batchSize: 32, headHidden: 8 },
+};
+
+/**
+ * The same experiment through the embedded loop (`enas search`), with the predictor in-process:
+ * the ridge engine, or the GNN (libs/predictor's embedded predictors) with `gnn` patches.
+ */
+export async function embedded(
+  spec: Pick<ExperimentSpec, 'space' | 'dataset' | 'strategy' | 'seed' | 'queries' | 'batchSize'>,
+  gnn?: ConfigOverrides,
+): Promise<SearchOutcome<unknown>> {
   const id = `${spec.space}/${spec.dataset}`;
   let evaluator = evaluators.get(id);
   if (!evaluator) {
@@ -150,7 +164,7 @@ export async function embedded(spec: Pick<ExperimentSpec, 'space' | 'dataset' | 
     rng: Rng.seeded(spec.seed),
     seed: spec.seed,
     budget: spec.queries,
-    predictors: inProcessPredictors(ridgeEngine, spaceByName),
+    predictors: gnn ? gnnInProcess(evaluator.space, { config: gnn, cacheDir: null, pretrainSeed: 0 }) : inProcessPredictors(ridgeEngine, spaceByName),
   });
   return runSearch({ evaluator, dataset: spec.dataset, strategy, queries: spec.queries, batchSize: spec.batchSize });
 }

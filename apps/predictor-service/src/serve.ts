@@ -12,7 +12,7 @@ class PredictorModule {}
 /** The predictor service: fit and rank in the queue group enas-predictor, plus health endpoints. */
 export async function servePredictor(natsUrl?: string): Promise<void> {
   const config = predictorHostConfig('predictor', process.env, natsUrl, engineNames());
-  const engine = engineByName(config.engine);
+  const engine = engineByName(config.engine, { config: config.engineConfig });
   const ctx = await openServiceContext(config);
   const encoderRpc = rpcClient(ctx);
   const host = new PredictorHost(engine, ctx.stores, ctx.payloads, encoderRpc, config.modelCache, ctx.logger);

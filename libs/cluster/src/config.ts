@@ -37,6 +37,8 @@ export interface OrchestratorConfig extends CommonConfig {
 
 export interface PredictorHostConfig extends CommonConfig {
   readonly engine: string;
+  /** ENAS_GNN_CONFIG: patches of the GNN configuration (JSON), the same on encoder and predictor. */
+  readonly engineConfig: Record<string, unknown> | undefined;
   readonly modelCache: number;
 }
 
@@ -102,6 +104,19 @@ class EnvReader {
     const v = this.raw(name);
     if (v !== undefined && !existsSync(v)) this.problems.push(`${name}=${v}: no such file; point it at an existing file or unset it`);
     return v;
+  }
+
+  jsonObject(name: string): Record<string, unknown> | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name} is not valid: expected a JSON object such as {"pretrain":{"epochs":5}}`);
+    return undefined;
   }
 
   bool(name: string): boolean {
@@ -172,7 +187,7 @@ export function orchestratorConfig(env: NodeJS.ProcessEnv = process.env, natsUrl
 export function predictorHostConfig(service: 'encoder' | 'predictor', env: NodeJS.ProcessEnv = process.env, natsUrl?: string, engines?: readonly string[]): PredictorHostConfig {
   const r = new EnvReader(env);
   const engine = engines ? r.oneOf('ENAS_PREDICTOR_ENGINE', 'gnn', engines) : (r.raw('ENAS_PREDICTOR_ENGINE') ?? 'gnn');
-  return finish(r, { ...common(r, service, natsUrl), engine, modelCache: r.int('ENAS_PREDICTOR_CACHE', 8, 1, 1000) });
+  return finish(r, { ...common(r, service, natsUrl), engine, engineConfig: r.jsonObject('ENAS_GNN_CONFIG'), modelCache: r.int('ENAS_PREDICTOR_CACHE', 8, 1, 1000) });
 }
 
 export function trainerConfig(env: NodeJS.ProcessEnv = process.env, natsUrl?: string): TrainerConfig {

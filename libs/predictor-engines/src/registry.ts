@@ -5,9 +5,14 @@ import { ridgeEngine } from './ridge-engine';
 const engines = new Map<string, PredictorEngine>([[ridgeEngine.name, ridgeEngine]]);
 
 /** Engines loaded on first use: the GNN brings TensorFlow.js, which the ridge engine does not need. */
-const lazyEngines = new Map<string, () => PredictorEngine>([
-  ['gnn', () => (require('./gnn-engine') as typeof import('./gnn-engine')).gnnEngine()],
+const lazyEngines = new Map<string, (options: EngineOptions) => PredictorEngine>([
+  ['gnn', (options) => (require('./gnn-engine') as typeof import('./gnn-engine')).gnnEngine({ config: options.config as never })],
 ]);
+
+export interface EngineOptions {
+  /** Configuration patches for the engine (the GNN's ConfigOverrides: small models for tests and drills). */
+  readonly config?: Record<string, unknown>;
+}
 
 /** Lets the GNN predictor library add its engine without a dependency cycle. */
 export function registerEngine(engine: PredictorEngine): void {
@@ -18,11 +23,12 @@ export function engineNames(): string[] {
   return [...new Set([...engines.keys(), ...lazyEngines.keys()])];
 }
 
-export function engineByName(name: string): PredictorEngine {
-  let engine = engines.get(name);
+export function engineByName(name: string, options: EngineOptions = {}): PredictorEngine {
   const load = lazyEngines.get(name);
+  if (load && options.config) return load(options);
+  let engine = engines.get(name);
   if (!engine && load) {
-    engine = load();
+    engine = load(options);
     engines.set(name, engine);
   }
   if (!engine) throw new UserError(`unknown predictor engine "${name}": use one of ${engineNames().join(', ')}`);
