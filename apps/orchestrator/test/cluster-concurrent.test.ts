@@ -51,6 +51,7 @@ describe('the services under several experiments and bad input', () => {
     expect(submitted.stderr).toMatch(/submitted rea on nb201\/cifar10/);
     expect(submitted.code).toBe(0);
     const ids = [submitted.stdout.trim(), second, third];
+    const watching = enas(['watch', third, '--api', cluster.api]); // live, from the start
 
     // A result delivered twice (as after a trainer acked too late): a copy that would change the search if applied.
     await cluster.waitFor(ids[0], (x) => x.queriesDone >= 10);
@@ -69,12 +70,20 @@ describe('the services under several experiments and bad input', () => {
       expect(audit.trainedTwice).toEqual(i === 0 ? [first.key] : []);
     }
 
+    const watched = await watching;
+    expect(watched.code).toBe(0);
+    // The state when watching began, then every later trial in order.
+    const seenBefore = Number(/: (?:queued|running|completed), (\d+)\/50 trained/.exec(watched.stdout)?.[1]);
+    const queries = [...watched.stdout.matchAll(/^query (\d+)\/50 /gm)].map((m) => Number(m[1]));
+    expect(queries).toEqual(Array.from({ length: 50 - seenBefore }, (_, i) => seenBefore + 1 + i));
+    expect(watched.stdout).toMatch(/status completed[\s\S]*selected {4}\|/);
+
     const status = await enas(['status', ids[2], '--json'], { ENAS_API_URL: cluster.api });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ id: ids[2], status: 'completed', queriesDone: 50 });
-    const watched = await enas(['watch', ids[1], '--api', cluster.api]);
-    expect(watched.code).toBe(0);
-    expect(watched.stdout).toMatch(/status completed[\s\S]*selected {4}\|/);
+    const finished = await enas(['watch', ids[1], '--api', cluster.api]);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toMatch(/completed, 40\/40 trained[\s\S]*status completed/);
   });
 
   it('refuses bad messages with a reason, dead-letters them, and keeps serving', async () => {
