@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMERS, STREAMS } from '@dcl-enas/contracts';
 import { auditLog, foldLog } from '@dcl-enas/experiments';
-import { Cluster, embedded } from './cluster-harness';
+import { Cluster, SMALL_GNN, embedded } from './cluster-harness';
 
 /**
  * The issue's acceptance run: a 100-query NB201 dcl-enas experiment through the services, with
  * the orchestrator killed (-9) and restarted, a trainer killed mid-trial, and nats-server killed
  * and restarted, gives exactly the embedded search; the event log shows every trial trained
- * once and none lost. The predictor runs as two replicas of one queue group.
+ * once and none lost. The predictor (the graph network of libs/predictor, small so that it
+ * trains in seconds) runs as two replicas of one queue group.
  */
 describe('an experiment survives crashes of the orchestrator, a trainer and nats-server', () => {
   let cluster: Cluster;
@@ -19,14 +21,15 @@ describe('an experiment survives crashes of the orchestrator, a trainer and nats
 
   it('gives the embedded search exactly, each trial trained once', async () => {
     const spec = { space: 'nb201', dataset: 'cifar10', strategy: 'dcl-enas', seed: 7, queries: 100, batchSize: 1 };
+    const gnn = { ENAS_PREDICTOR_ENGINE: 'gnn', ENAS_GNN_CONFIG: JSON.stringify(SMALL_GNN), ENAS_REQUEST_TIMEOUT_MS: '60000' };
     const [orchestrator, trainerA, predictor1, predictor2] = await Promise.all([
       cluster.serve('orchestrator'),
       cluster.serve('trainer'),
-      cluster.serve('predictor'),
-      cluster.serve('predictor'),
-      cluster.serve('encoder'),
+      cluster.serve('predictor', gnn),
+      cluster.serve('predictor', gnn),
+      cluster.serve('encoder', gnn),
     ]);
-    const expected = await embedded(spec);
+    const expected = await embedded(spec, SMALL_GNN);
     const id = await cluster.submit(spec);
 
     await cluster.waitFor(id, (x) => x.queriesDone >= 25);
@@ -34,10 +37,21 @@ describe('an experiment survives crashes of the orchestrator, a trainer and nats
     await cluster.serve('orchestrator');
 
     await cluster.waitFor(id, (x) => x.queriesDone >= 50);
-    // The only trainer is busy whenever the experiment waits, so this kill lands mid-trial;
-    // the trial comes back to the next trainer after the ack wait.
-    await trainerA.kill('SIGKILL');
-    await cluster.serve('trainer');
+    // Kill the only trainer while it holds a trial (delivered, not acknowledged); the trial
+    // comes back to the next trainer after the ack wait. If the trial finished just before
+    // the kill landed, try again with the replacement.
+    const jsm = await (await cluster.connection()).jetstreamManager();
+    const held = async () => (await jsm.consumers.info(STREAMS.trials, CONSUMERS.trainers)).num_ack_pending;
+    let victim = trainerA;
+    for (let attempt = 1; ; attempt++) {
+      await expect.poll(held, { timeout: 20_000, interval: 5 }).toBeGreaterThan(0);
+      await victim.kill('SIGKILL');
+      const killedMidTrial = (await held()) > 0;
+      const replacement = await cluster.serve('trainer');
+      if (killedMidTrial) break;
+      expect(attempt).toBeLessThan(5);
+      victim = replacement;
+    }
 
     await cluster.waitFor(id, (x) => x.queriesDone >= 75);
     await cluster.nats.stop('SIGKILL');
