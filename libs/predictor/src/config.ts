@@ -38,6 +38,13 @@ export interface FinetuneConfig {
   /** Epochs without a better held-out Kendall tau before stopping. */
   readonly patience: number;
   readonly headHidden: number;
+  /**
+   * Weight of the stage-1 contrast kept on during fine-tuning (dcl only): each step adds the
+   * NT-Xent of `auxBatch` unlabelled graphs' two views, so the few labels cannot pull the
+   * embedding away from the structure learned without them. 0 turns it off.
+   */
+  readonly auxWeight: number;
+  readonly auxBatch: number;
   /** Independently fine-tuned members (each with its own held-out slice) whose scores are averaged. */
   readonly ensemble: number;
 }
@@ -51,16 +58,16 @@ export interface PredictorConfig {
   readonly finetune: FinetuneConfig;
 }
 
-const ENCODER: EncoderConfig = { hidden: 64, layers: 4 };
+const ENCODER: EncoderConfig = { hidden: 32, layers: 4 };
 
 const PRETRAIN: PretrainConfig = {
-  objective: 'both',
-  epochs: 20,
+  objective: 'augment',
+  epochs: 15,
   batchSize: 256,
   learningRate: 2e-3,
   temperature: 0.2,
   projection: 64,
-  augment: { dropNode: 0.3, dropEdge: 0.2, substituteOp: 0.15, permute: true },
+  augment: { dropNode: 0.1, dropEdge: 0.2, substituteOp: 0.05, permute: true },
   sampleSize: 20000,
 };
 
@@ -75,7 +82,9 @@ const FINETUNE: FinetuneConfig = {
   holdout: 0.2,
   patience: 60,
   headHidden: 64,
-  ensemble: 1,
+  ensemble: 3,
+  auxWeight: 0,
+  auxBatch: 64,
 };
 
 /** The preset of each variant; `overrides` patches it (benchmarks and tests use small configs). */

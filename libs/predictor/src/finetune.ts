@@ -5,6 +5,8 @@ import { ENCODER_PREFIX, encode, head } from './encoder';
 import { disposeBatch, packGraphs, type GraphBatch } from './graph-batch';
 import type { GraphCodec, WorkGraph } from './graph-codec';
 import { listwiseContrast, meanSquaredError, pairwiseLogistic } from './losses';
+import { augment } from './augment';
+import { PROJECTION_PREFIX, viewContrast } from './pretrain';
 import { disposeAll, type Params } from './params';
 
 export const SCORE_PREFIX = 'score/';
@@ -56,13 +58,19 @@ export function stage2Optimizers(params: Params, ft: FinetuneConfig): Stage2Opti
     encoder: tf.train.adam(ft.learningRate * ft.encoderLrScale),
     head: tf.train.adam(ft.learningRate),
     encoderVars: params.select(ENCODER_PREFIX),
-    headVars: params.select(SCORE_PREFIX),
+    headVars: params.select(SCORE_PREFIX, PROJECTION_PREFIX),
   };
 }
 
-/** One stage-2 update on a labelled batch (targets standardised); returns the loss. */
-export function stage2Step(params: Params, cfg: PredictorConfig, batch: GraphBatch, targets: Float32Array, opt: Stage2Optimizers): number {
-  const lossFn = () => lossFor(cfg.finetune, scoreBatch(params, cfg, batch), targets);
+/**
+ * One stage-2 update on a labelled batch (targets standardised), plus the weighted stage-1
+ * contrast of `aux` views when given; returns the loss.
+ */
+export function stage2Step(params: Params, cfg: PredictorConfig, batch: GraphBatch, targets: Float32Array, opt: Stage2Optimizers, aux: GraphBatch | null = null): number {
+  const lossFn = () => {
+    const rank = lossFor(cfg.finetune, scoreBatch(params, cfg, batch), targets);
+    return aux ? (tf.add(rank, tf.mul(viewContrast(params, cfg, aux), cfg.finetune.auxWeight)) as tf.Scalar) : rank;
+  };
   // one forward/backward for both parameter groups, two learning rates
   const { value, grads } = tf.variableGrads(lossFn, [...opt.encoderVars, ...opt.headVars]);
   const named = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
@@ -71,6 +79,12 @@ export function stage2Step(params: Params, cfg: PredictorConfig, batch: GraphBat
   const loss = value.dataSync()[0];
   tf.dispose([value, ...Object.values(grads)]);
   return loss;
+}
+
+function auxViews(unlabelled: readonly WorkGraph[], cfg: PredictorConfig, codec: GraphCodec, rng: Rng): GraphBatch {
+  const picked = Array.from({ length: Math.min(cfg.finetune.auxBatch, unlabelled.length) }, () => unlabelled[rng.below(unlabelled.length)]);
+  const aug = cfg.pretrain.augment;
+  return packGraphs([...picked.map((g) => augment(g, codec, rng, aug)), ...picked.map((g) => augment(g, codec, rng, aug))], codec);
 }
 
 /**
@@ -86,6 +100,7 @@ export function finetune(
   targets: readonly number[],
   epochs: number,
   rng: Rng,
+  unlabelled: readonly WorkGraph[] = [],
 ): FinetuneReport {
   const ft = cfg.finetune;
   const start = performance.now();
@@ -99,6 +114,7 @@ export function finetune(
   const z = targets.map((t) => (t - m) / s);
 
   const optimizers = stage2Optimizers(params, ft);
+  const useAux = ft.auxWeight > 0 && unlabelled.length >= 2 && params.select(PROJECTION_PREFIX).length > 0;
   const heldBatch = held.length ? packGraphs(held.map((i) => graphs[i]), codec) : null;
   const heldTargets = held.map((i) => targets[i]);
 
@@ -110,8 +126,10 @@ export function finetune(
       const ids = train.slice(at, at + ft.batchSize);
       if (ids.length < 2) continue;
       const batch = packGraphs(ids.map((i) => graphs[i]), codec);
-      stage2Step(params, cfg, batch, Float32Array.from(ids, (i) => z[i]), optimizers);
+      const aux = useAux ? auxViews(unlabelled, cfg, codec, rng) : null;
+      stage2Step(params, cfg, batch, Float32Array.from(ids, (i) => z[i]), optimizers, aux);
       disposeBatch(batch);
+      if (aux) disposeBatch(aux);
     }
     if (!heldBatch) continue;
     const tau = tf.tidy(() => kendallTau(Array.from(scoreBatch(params, cfg, heldBatch).dataSync()), heldTargets));

@@ -33,7 +33,9 @@ describe('ArchPredictor', () => {
   it('learns a ranking, and saves and loads to identical scores', async () => {
     const data = table();
     const train = Rng.seeded(1).sample(data.archs.map((_, i) => i), 60);
-    const p = await ArchPredictor.create(nb201Space, { variant: 'dcl', seed: 3, config: SMALL, cacheDir: null });
+    // with the stage-1 contrast kept on in fine-tuning, so its projection head is saved too
+    const config = { ...SMALL, finetune: { ...SMALL.finetune, auxWeight: 0.5, auxBatch: 8 } };
+    const p = await ArchPredictor.create(nb201Space, { variant: 'dcl', seed: 3, config, cacheDir: null });
     await p.fit(
       train.map((i) => data.archs[i]),
       train.map((i) => data.targets[i]),

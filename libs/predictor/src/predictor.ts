@@ -6,7 +6,7 @@ import { embeddingSize, ENCODER_PREFIX, initEncoder, initHead } from './encoder'
 import { finetune, SCORE_PREFIX, scoreGraphs, type FinetuneReport } from './finetune';
 import { codecFor, type GraphCodec, type WorkGraph } from './graph-codec';
 import { Params } from './params';
-import { toWorkGraph } from './pretrain';
+import { PROJECTION_PREFIX, toWorkGraph, unlabelledGraphs } from './pretrain';
 import { pretrainedEncoder, type PretrainedEncoder } from './pretrained-encoder';
 
 export interface PredictorOptions {
@@ -50,6 +50,7 @@ export class ArchPredictor<A> {
   private labelledArchs: A[] = [];
   private labelledAccs: number[] = [];
   private fitCount = 0;
+  private unlabelledCache: WorkGraph[] | null = null;
 
   private constructor(
     readonly space: SearchSpace<A>,
@@ -155,6 +156,9 @@ export class ArchPredictor<A> {
     for (let k = 0; k < saved.config.finetune.ensemble; k++) {
       const member = predictor.newMember(Rng.seeded(0));
       const prefix = `m${k}/`;
+      if (Object.keys(weights).some((n) => n.startsWith(prefix + PROJECTION_PREFIX))) {
+        initHead(member, PROJECTION_PREFIX, embeddingSize(saved.config.encoder), saved.config.encoder.hidden, saved.config.pretrain.projection, Rng.seeded(0));
+      }
       member.restore(new Map(Object.entries(weights).filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t])));
       predictor.members.push(member);
     }
@@ -179,16 +183,28 @@ export class ArchPredictor<A> {
   private newMember(rng: Rng): Params {
     const p = new Params();
     initEncoder(p, this.config.encoder, this.codec.opCount, rng);
-    if (this.initial) p.restore(new Map([...this.initial].filter(([n]) => n.startsWith(ENCODER_PREFIX))));
+    if (this.initial) {
+      if (this.config.finetune.auxWeight > 0) initHead(p, PROJECTION_PREFIX, embeddingSize(this.config.encoder), this.config.encoder.hidden, this.config.pretrain.projection, rng);
+      const wanted = (n: string) => n.startsWith(ENCODER_PREFIX) || (this.config.finetune.auxWeight > 0 && n.startsWith(PROJECTION_PREFIX));
+      p.restore(new Map([...this.initial].filter(([n]) => wanted(n))));
+    }
     initHead(p, SCORE_PREFIX, embeddingSize(this.config.encoder), this.config.finetune.headHidden, 1, rng);
     return p;
   }
 
   private train(epochs: number, rng: Rng): FinetuneReport[] {
     const graphs = this.labelledArchs.map((a) => this.graph(a));
-    const reports = this.members.map((m) => finetune(m, this.config, this.codec, graphs, this.labelledAccs, epochs, rng.fork()));
+    const unlabelled = this.unlabelled();
+    const reports = this.members.map((m) => finetune(m, this.config, this.codec, graphs, this.labelledAccs, epochs, rng.fork(), unlabelled));
     this.measureScales();
     return reports;
+  }
+
+  /** Unlabelled graphs for the auxiliary contrast (dcl with auxWeight > 0), built once. */
+  private unlabelled(): readonly WorkGraph[] {
+    if (!this.initial || this.config.finetune.auxWeight <= 0) return [];
+    this.unlabelledCache ??= unlabelledGraphs(this.space, this.codec, this.config, Rng.seeded(this.seed));
+    return this.unlabelledCache;
   }
 
   private measureScales(): void {

@@ -90,6 +90,13 @@ export function stage1Step(params: Params, cfg: PredictorConfig, batch: Stage1Ba
   return value;
 }
 
+/** The augment-vs-augment NT-Xent of a stage-1 batch, as a term inside another loss. */
+export function viewContrast(params: Params, cfg: PredictorConfig, views: GraphBatch): tf.Scalar {
+  const z = head(params, PROJ, encode(params, cfg.encoder, views));
+  const [a, b] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+  return ntXent(a, b, cfg.pretrain.temperature);
+}
+
 /** Packs the stage-1 batch of graphs `ids`: two augmented views each, plus path encodings. */
 export function stage1Batch(graphs: readonly WorkGraph[], ids: readonly number[], cfg: PredictorConfig, codec: GraphCodec, vocab: PathVocab, rng: Rng): Stage1Batch {
   const aug = cfg.pretrain.augment;
@@ -109,7 +116,7 @@ export const PATH_PREFIX = PATH;
 /**
  * Stage 1: every graph once per epoch (two augmented views, and its path encoding), encoder +
  * projection head, NT-Xent as `pretrain.objective` says. Trains the `enc/` weights in `params`
- * in place; the projection and path heads are discarded afterwards.
+ * and `proj/` weights in `params` in place; the path head is discarded afterwards.
  */
 export function pretrain(
   params: Params,
@@ -145,7 +152,8 @@ export function pretrain(
     onEpoch(report);
   }
   optimizer.dispose();
-  for (const name of [...params.vars.keys()].filter((k) => k.startsWith(PROJ) || k.startsWith(PATH))) {
+  // the path head serves stage 1 only; the projection head stays for stage 2's auxiliary contrast
+  for (const name of [...params.vars.keys()].filter((k) => k.startsWith(PATH))) {
     params.get(name).dispose();
     params.vars.delete(name);
   }

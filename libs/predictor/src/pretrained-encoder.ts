@@ -9,7 +9,7 @@ import type { PredictorConfig } from './config';
 import { ENCODER_PREFIX, initEncoder } from './encoder';
 import { codecFor } from './graph-codec';
 import { disposeAll, Params } from './params';
-import { pretrain, unlabelledGraphs, type EpochReport } from './pretrain';
+import { PROJECTION_PREFIX, pretrain, unlabelledGraphs, type EpochReport } from './pretrain';
 
 /** Stage-1 encoder weights for one space, with what produced them. */
 export interface PretrainedEncoder {
@@ -31,7 +31,7 @@ export interface PretrainOptions {
 export const defaultCacheDir = (env: NodeJS.ProcessEnv = process.env): string => env['ENAS_CACHE_DIR'] || join(homedir(), '.cache', 'dcl-enas');
 
 export function encoderFingerprint(space: Pick<SearchSpace, 'name' | 'maxNodes' | 'nodeOps'>, cfg: PredictorConfig, seed: number): string {
-  const what = JSON.stringify({ v: 1, space: space.name, maxNodes: space.maxNodes, nodeOps: space.nodeOps, encoder: cfg.encoder, prune: cfg.prune, pretrain: cfg.pretrain, seed });
+  const what = JSON.stringify({ v: 2, space: space.name, maxNodes: space.maxNodes, nodeOps: space.nodeOps, encoder: cfg.encoder, prune: cfg.prune, pretrain: cfg.pretrain, seed });
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
 
@@ -71,7 +71,7 @@ export function trainEncoder<A>(space: SearchSpace<A>, cfg: PredictorConfig, see
   const params = new Params();
   initEncoder(params, cfg.encoder, codec.opCount, rng.fork());
   pretrain(params, cfg, codec, graphs, rng.fork(), onEpoch);
-  const weights = params.snapshot(ENCODER_PREFIX);
+  const weights = new Map([...params.snapshot(ENCODER_PREFIX), ...params.snapshot(PROJECTION_PREFIX)]);
   params.dispose();
   return { space: space.name, fingerprint: encoderFingerprint(space, cfg, seed), weights, seconds: (performance.now() - start) / 1000 };
 }
