@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Observable, Subject, concat, of } from 'rxjs';
 import type { KV } from 'nats';
 import { Rng, UserError } from '@dcl-enas/common';
-import { BUCKETS, ExperimentSnapshot, decode, type ExperimentDetail, type ExperimentSpec, type ExperimentStatus, type ProgressEvent } from '@dcl-enas/contracts';
+import { BUCKETS, ExperimentSnapshot, decode, type ExperimentDetail, type ExperimentSpec, type ProgressEvent } from '@dcl-enas/contracts';
 import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient, type ServiceContext, type TrialQueue, type OrchestratorConfig } from '@dcl-enas/cluster';
 import { ExperimentRun, foldLog, spaceByName, validateSpecNames, type RunEnd } from '@dcl-enas/experiments';
 import { createStrategy } from '@dcl-enas/search';
@@ -242,4 +242,3 @@ export class ExperimentManager {
   }
 }
 
-export type { ExperimentStatus };
