@@ -3,8 +3,8 @@ import { Observable, Subject, concat, of } from 'rxjs';
 import type { KV } from 'nats';
 import { Rng, UserError } from '@dcl-enas/common';
 import { BUCKETS, ExperimentSnapshot, decode, type ExperimentDetail, type ExperimentSpec, type ProgressEvent } from '@dcl-enas/contracts';
-import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient, type ServiceContext, type TrialQueue, type OrchestratorConfig } from '@dcl-enas/cluster';
-import { ExperimentRun, foldLog, spaceByName, validateSpecNames, type RunEnd } from '@dcl-enas/experiments';
+import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient, type ServiceContext, type OrchestratorConfig } from '@dcl-enas/cluster';
+import { ExperimentRun, foldLog, spaceByName, validateSpecNames, type RunEnd, type TrialLauncher } from '@dcl-enas/experiments';
 import { createStrategy } from '@dcl-enas/search';
 
 export class NotFoundError extends UserError {}
@@ -36,7 +36,7 @@ export class ExperimentManager {
   constructor(
     private readonly ctx: ServiceContext<OrchestratorConfig>,
     private readonly log: EventLog,
-    private readonly trials: TrialQueue,
+    private readonly trials: TrialLauncher,
     private readonly rpc: RpcClient,
   ) {}
 

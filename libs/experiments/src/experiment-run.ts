@@ -12,6 +12,11 @@ export interface TrialDispatcher {
   dispatch(trials: readonly TrialRequest[], resumed: boolean): Promise<void>;
 }
 
+/** A dispatcher that can also withdraw an experiment's waiting trials (when it stops): the work queue, or Kubernetes Jobs. */
+export interface TrialLauncher extends TrialDispatcher {
+  withdraw(experimentId: string): Promise<number>;
+}
+
 export interface RunPorts {
   readonly log: EventAppender;
   readonly trials: TrialDispatcher;
