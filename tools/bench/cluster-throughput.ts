@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Rng } from '@dcl-enas/common';
@@ -22,13 +22,22 @@ const arg = (name: string, fallback: string) => {
 };
 const TRIALS = Number(arg('trials', '2000'));
 const RANKS = Number(arg('ranks', '200'));
+const GNN_RANKS = Number(arg('gnn-ranks', '100'));
 const OUT = arg('out', '');
+
+/** The TensorFlow.js backend the GNN services chose (they log it at start-up). */
+let tfBackend = 'not logged';
 
 async function serve(natsUrl: string, service: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'serve', service, '--nats', natsUrl], {
     cwd: ROOT,
     env: { ...process.env, ENAS_HTTP_PORT: '0', ENAS_LOG_LEVEL: 'info', ENAS_PREDICTOR_ENGINE: 'ridge', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    process.stderr.write(d);
+    const backend = /tfjs backend: (\S+)/.exec(d.toString())?.[1];
+    if (backend) tfBackend = backend;
   });
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${service} not ready in 60 s`)), 60_000);
@@ -91,14 +100,33 @@ async function throughput(natsUrl: string, log: EventLog, queue: TrialQueue, tra
   }
 }
 
-async function rankLatency(natsUrl: string, ranks: number): Promise<{ p50: number; p99: number; mean: number }> {
-  const procs = await Promise.all([serve(natsUrl, 'predictor', {}), serve(natsUrl, 'encoder', {})]);
-  const rpc = new RpcClient(ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } }), 30_000);
+interface RankFigures {
+  readonly engine: string;
+  readonly variant: string;
+  readonly ranks: number;
+  readonly fitSeconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+}
+
+/**
+ * Latency of ranking 1,000 candidates, one request at a time. The GNN is measured with the
+ * no-pretrain variant: it scores with the same network as dcl (default sizes) but skips the
+ * minutes of stage-1 pre-training, which ranking latency does not depend on.
+ */
+async function rankLatency(natsUrl: string, engine: 'ridge' | 'gnn', ranks: number): Promise<RankFigures> {
+  const variant = engine === 'gnn' ? 'no-pretrain' : 'dcl';
+  const env = { ENAS_PREDICTOR_ENGINE: engine, ENAS_REQUEST_TIMEOUT_MS: '600000' };
+  const procs = await Promise.all([serve(natsUrl, 'predictor', env), serve(natsUrl, 'encoder', env)]);
+  const rpc = new RpcClient(ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [natsUrl] } }), 600_000);
   try {
     const rng = Rng.seeded(5);
     const labelled = distinctArchs(100, 4).map((arch, i) => ({ arch, key: nb201Space.key(nb201Space.parse(arch)), valAcc: 60 + (i % 17) + rng.float() }));
-    const session = { id: `bench-rank-${Date.now()}`, space: 'nb201', variant: 'dcl', seed: 0 };
+    const session = { id: `bench-rank-${engine}-${Date.now()}`, space: 'nb201', variant, seed: 0 };
+    const fitStarted = performance.now();
     const { model } = await rpc.request(SUBJECTS.predictorFit, { session, version: 1, previous: null, observations: { inline: labelled } }, FitReply);
+    const fitSeconds = (performance.now() - fitStarted) / 1000;
     const pools = Array.from({ length: 5 }, (_, i) => distinctArchs(1000, 100 + i));
     const times: number[] = [];
     for (let i = 0; i < ranks + 10; i++) {
@@ -110,7 +138,7 @@ async function rankLatency(natsUrl: string, ranks: number): Promise<{ p50: numbe
     }
     times.sort((a, b) => a - b);
     const q = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
-    return { p50: q(0.5), p99: q(0.99), mean: times.reduce((s, t) => s + t, 0) / times.length };
+    return { engine, variant, ranks, fitSeconds, p50: q(0.5), p99: q(0.99), mean: times.reduce((s, t) => s + t, 0) / times.length };
   } finally {
     await rpc.close();
     await Promise.all(procs.map(kill));
@@ -118,6 +146,7 @@ async function rankLatency(natsUrl: string, ranks: number): Promise<{ p50: numbe
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0];
   const server = await NatsServerProcess.start();
   const nc = await connectNats({ servers: [server.url], auth: { kind: 'none' }, tls: null }, 'bench');
   try {
@@ -135,9 +164,13 @@ async function main(): Promise<void> {
       rows.push({ trainers, timeScale, trials, perSecond });
       process.stderr.write(`${trainers} trainer(s), time scale ${timeScale}: ${perSecond.toFixed(1)} trials/s over ${trials} trials\n`);
     }
-    const rank = await rankLatency(server.url, RANKS);
-    process.stderr.write(`rank 1,000 candidates: p50 ${rank.p50.toFixed(1)} ms, p99 ${rank.p99.toFixed(1)} ms\n`);
-    const result = { date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, rows, rank, ranks: RANKS };
+    const rank: RankFigures[] = [];
+    for (const [engine, n] of [['ridge', RANKS], ['gnn', GNN_RANKS]] as const) {
+      const r = await rankLatency(server.url, engine, n);
+      rank.push(r);
+      process.stderr.write(`rank 1,000 candidates (${engine}): p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms\n`);
+    }
+    const result = { date: new Date().toISOString(), load: [loadBefore, loadavg()[0]] as const, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, rows, rank, tfBackend };
     process.stdout.write(JSON.stringify(result) + '\n');
     if (OUT) writeFileSync(OUT, report(result));
   } finally {
@@ -151,13 +184,13 @@ function ratio(r: { rows: { trainers: number; timeScale: number; perSecond: numb
   return `${(rate(4) / rate(1)).toFixed(2)} times`;
 }
 
-function report(r: { date: string; cpus: number; cpuModel: string; node: string; rows: { trainers: number; timeScale: number; trials: number; perSecond: number }[]; rank: { p50: number; p99: number; mean: number }; ranks: number }): string {
-  const command = `npm run -s tool -- tools/bench/cluster-throughput.ts --trials ${TRIALS} --ranks ${RANKS} --out ${OUT}`;
+function report(r: { tfBackend: string; date: string; load: readonly [number, number]; cpus: number; cpuModel: string; node: string; rows: { trainers: number; timeScale: number; trials: number; perSecond: number }[]; rank: RankFigures[] }): string {
+  const command = `npm run -s tool -- tools/bench/cluster-throughput.ts --trials ${TRIALS} --ranks ${RANKS} --gnn-ranks ${GNN_RANKS} --out ${OUT}`;
   const rows = r.rows.map((x) => `| ${x.trainers} | ${x.timeScale === 0 ? 'none (lookup only)' : `x${x.timeScale} (about 55 ms per trial)`} | ${x.trials} | ${x.perSecond.toFixed(1)} |`);
   return [
     '# Cluster mode: throughput and ranking latency',
     '',
-    `Measured ${r.date.slice(0, 10)} on this development machine (${r.cpus} cores, ${r.cpuModel}, shared with other work; Node ${r.node}), one local nats-server 2.9 with JetStream on file storage; every service a separate process started with \`enas serve\`.`,
+    `Measured ${r.date.slice(0, 10)} on this development machine (${r.cpus} cores, ${r.cpuModel}, shared with other work: load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end; Node ${r.node}), one local nats-server 2.9 with JetStream on file storage; every service a separate process started with \`enas serve\`.`,
     '',
     '```sh',
     command,
@@ -175,13 +208,13 @@ function report(r: { date: string; cpus: number; cpuModel: string; node: string;
     '',
     '## Ranking 1,000 candidates',
     '',
-    `One predictor service (engine \`ridge\`), fitted on 100 labelled cells; ${r.ranks} requests \`enas.v1.predictor.rank\` with 1,000 NB201 cells each (inline, about 100 KB), one at a time, timed at the client (NestJS ClientProxy over NATS, request to reply, validation and (de)serialisation included).`,
+    'One predictor service fitted on 100 labelled NB201 cells, then requests `enas.v1.predictor.rank` with 1,000 cells each (inline, about 100 KB), one at a time, timed at the client (NestJS ClientProxy over NATS, request to reply, validation and (de)serialisation included; the first ten are warm-up and not counted). `ridge` is the ridge-regression engine; `gnn` is the graph network of libs/predictor at its default size, measured with the `no-pretrain` variant, which scores with the same network as `dcl` but skips stage-1 pre-training (ranking latency does not depend on it).',
     '',
-    '| p50 | p99 | mean |',
-    '| ---: | ---: | ---: |',
-    `| ${r.rank.p50.toFixed(1)} ms | ${r.rank.p99.toFixed(1)} ms | ${r.rank.mean.toFixed(1)} ms |`,
+    '| Engine | Variant | Fit on 100 labels | Requests | p50 | p99 | mean |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...r.rank.map((x) => `| ${x.engine} | ${x.variant} | ${x.fitSeconds.toFixed(1)} s | ${x.ranks} | ${x.p50.toFixed(1)} ms | ${x.p99.toFixed(1)} ms | ${x.mean.toFixed(1)} ms |`),
     '',
-    'The GNN engine (libs/predictor) is not measured here yet; its scoring cost adds to these figures.',
+    `TensorFlow.js backend of the GNN services: ${r.tfBackend}.`,
     '',
   ].join('\n');
 }
