@@ -2,8 +2,10 @@
  * The predictor results table (issue 3): Kendall's tau / Spearman of every variant, side by
  * side in one run, on the same splits (the split depends on the seed only).
  *
- *   node -r ./tools/register.cjs tools/bench/predictor-table.ts [--out DIR] [--seeds 0..4] [--rows ROWS]
+ *   npm run -s tool -- tools/bench/predictor-table.ts [--out DIR] [--seeds 0..4] [--rows ROWS] [--config JSON]
  *
+ * --config patches the variant presets (ConfigOverrides as JSON), for tuning runs;
+ * --pretrain-seed S shares one stage-1 encoder (seed S) across the seeds.
  * ROWS: comma-separated space:dataset:trainSize[:variants], variants joined with '+'
  * (default: the issue's table). Each finished cell is appended to DIR/rows.jsonl, so an
  * interrupted run resumes; the markdown table is printed at the end (and written to DIR/table.md).
@@ -12,7 +14,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { resolveDataDir } from '@dcl-enas/common';
 import { initTf } from '@dcl-enas/tf-backend';
-import { evaluatePredictor, labelledSetFor, VARIANTS, type EvalSummary, type Variant } from '@dcl-enas/predictor';
+import { evaluatePredictor, labelledSetFor, VARIANTS, type ConfigOverrides, type EvalSummary, type Variant } from '@dcl-enas/predictor';
 
 const ALL = VARIANTS.join('+');
 const DEFAULT_ROWS = [
@@ -31,6 +33,7 @@ const DEFAULT_ROWS = [
 interface Row extends EvalSummary {
   readonly space: string;
   readonly dataset: string;
+  readonly config: string;
 }
 
 const flag = (name: string): string | undefined => {
@@ -47,22 +50,25 @@ async function main(): Promise<void> {
   const seeds = Array.from({ length: (to ?? from) - from + 1 }, (_, i) => from + i);
   const store = join(out, 'rows.jsonl');
   const done: Row[] = existsSync(store) ? readFileSync(store, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row) : [];
-  const id = (space: string, dataset: string, size: number, variant: string) => `${space}:${dataset}:${size}:${variant}:${seeds.join(',')}`;
-  const have = new Set(done.map((r) => id(r.space, r.dataset, r.trainSize, r.variant)));
+  const configText = flag('--config') ?? '{}';
+  const config = JSON.parse(configText) as ConfigOverrides;
+  const id = (space: string, dataset: string, size: number, variant: string, cfg: string) => `${space}:${dataset}:${size}:${variant}:${seeds.join(',')}:${cfg}`;
+  const have = new Set(done.map((r) => id(r.space, r.dataset, r.trainSize, r.variant, r.config)));
   const dataDir = resolveDataDir();
   for (const spec of (flag('--rows') ?? DEFAULT_ROWS).split(',')) {
     const [space, dataset, size, variants = ALL] = spec.split(':');
     const data = labelledSetFor(space, dataDir, dataset);
     for (const variant of variants.split('+') as Variant[]) {
-      if (have.has(id(space, dataset, Number(size), variant))) continue;
+      if (have.has(id(space, dataset, Number(size), variant, configText))) continue;
       log(`${space} ${dataset} n=${size} ${variant}`);
-      const { summary } = await evaluatePredictor(data, { trainSize: Number(size), seeds, variant, log });
-      const row: Row = { space, dataset, ...summary };
+      const pretrainSeed = flag('--pretrain-seed') === undefined ? undefined : Number(flag('--pretrain-seed'));
+      const { summary } = await evaluatePredictor(data, { trainSize: Number(size), seeds, variant, config, log, pretrainSeed });
+      const row: Row = { space, dataset, config: configText, ...summary };
       appendFileSync(store, JSON.stringify(row) + '\n');
       done.push(row);
     }
   }
-  const table = markdown(done.filter((r) => r.seeds.join(',') === seeds.join(',')));
+  const table = markdown(done.filter((r) => r.seeds.join(',') === seeds.join(',') && r.config === configText));
   writeFileSync(join(out, 'table.md'), table);
   process.stdout.write(table);
 }

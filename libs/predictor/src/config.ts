@@ -35,9 +35,20 @@ export interface FinetuneConfig {
   readonly temperature: number;
   /** Fraction of the labelled set held out for early stopping. */
   readonly holdout: number;
-  /** Epochs without a better held-out Kendall tau before stopping. */
+  /** Epochs without a better (smoothed) held-out Kendall tau before stopping. */
   readonly patience: number;
+  /** Weight of the past in the exponential moving average of the held-out tau (0: raw tau). */
+  readonly smoothing: number;
   readonly headHidden: number;
+  /**
+   * Early stopping on held-out slices only decides the epoch count; then every member is
+   * retrained from its starting weights on all labels for that many epochs (at least
+   * `minEpochs`). Off: members keep their early-stopped weights (trained on 1 - holdout).
+   */
+  readonly refit: boolean;
+  /** Epochs at the start of each fine-tuning that train the score head only (pre-trained encoders). */
+  readonly warmupEpochs: number;
+  readonly minEpochs: number;
   /**
    * Weight of the stage-1 contrast kept on during fine-tuning (dcl only): each step adds the
    * NT-Xent of `auxBatch` unlabelled graphs' two views, so the few labels cannot pull the
@@ -81,8 +92,12 @@ const FINETUNE: FinetuneConfig = {
   temperature: 1,
   holdout: 0.2,
   patience: 60,
+  smoothing: 0.9,
   headHidden: 64,
   ensemble: 3,
+  refit: true,
+  warmupEpochs: 0,
+  minEpochs: 20,
   auxWeight: 0,
   auxBatch: 64,
 };

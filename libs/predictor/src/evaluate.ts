@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { kendallTau, mean, Rng, spearman, std, UserError } from '@dcl-enas/common';
 import { loadNb201, NB101_SUBSET_FILE, NB201_DATASETS, readNb101SubsetRows, type Nb201Dataset } from '@dcl-enas/benchmarks';
 import { nb101Space, nb201Space, type Nb101Arch, type SearchSpace } from '@dcl-enas/spaces';
-import type { ConfigOverrides, Variant } from './config';
+import { usesPretraining, variantConfig, type ConfigOverrides, type Variant } from './config';
+import { pretrainedEncoder } from './pretrained-encoder';
 import { ArchPredictor, type PredictorOptions } from './predictor';
 
 export type EvalTarget = 'test' | 'val';
@@ -71,6 +72,11 @@ export interface EvalOptions {
   readonly config?: ConfigOverrides;
   readonly cacheDir?: string | null;
   readonly log?: (line: string) => void;
+  /**
+   * Stage-1 seed shared by every evaluation seed (one pre-trained encoder per space, as a
+   * search uses it); by default each seed pre-trains its own.
+   */
+  readonly pretrainSeed?: number;
   /** Builds the predictor for one seed (default: ArchPredictor.create). */
   readonly createPredictor?: <A>(space: SearchSpace<A>, options: PredictorOptions) => Promise<Pick<ArchPredictor<A>, 'fit' | 'score' | 'dispose'>>;
 }
@@ -87,6 +93,8 @@ export interface EvalRun {
 
 export interface EvalSummary {
   readonly variant: Variant;
+  /** Stage-1 seed shared by all seeds, or null when each seed pre-trained its own (or none). */
+  readonly pretrainSeed: number | null;
   readonly target: string;
   readonly trainSize: number;
   readonly testSize: number;
@@ -110,13 +118,18 @@ export async function evaluatePredictor<A>(data: LabelledSet<A>, options: EvalOp
   const start = performance.now();
   const create = options.createPredictor ?? ((space, o) => ArchPredictor.create(space, o));
   const runs: EvalRun[] = [];
+  const cfg = variantConfig(options.variant, options.config);
+  const shared =
+    options.pretrainSeed !== undefined && usesPretraining(options.variant)
+      ? await pretrainedEncoder(data.space, cfg, { seed: options.pretrainSeed, cacheDir: options.cacheDir, log: options.log })
+      : undefined;
   for (const seed of options.seeds) {
     const split = Rng.seeded(seed ^ 0x5eed);
     const all = Array.from({ length: n }, (_, i) => i);
     const trainIndices = split.sample(all, options.trainSize);
     const inTrain = new Set(trainIndices);
     const testIndices = all.filter((i) => !inTrain.has(i));
-    const predictor = await create(data.space, { variant: options.variant, seed, config: options.config, cacheDir: options.cacheDir, log: options.log });
+    const predictor = await create(data.space, { variant: options.variant, seed, config: options.config, cacheDir: options.cacheDir, log: options.log, encoder: shared });
     const fitStart = performance.now();
     await predictor.fit(
       trainIndices.map((i) => data.archs[i]),
@@ -136,6 +149,7 @@ export async function evaluatePredictor<A>(data: LabelledSet<A>, options: EvalOp
     runs,
     summary: {
       variant: options.variant,
+      pretrainSeed: shared ? (options.pretrainSeed ?? null) : null,
       target: data.description,
       trainSize: options.trainSize,
       testSize: n - options.trainSize,

@@ -14,10 +14,12 @@ export const SCORE_PREFIX = 'score/';
 export interface FinetuneReport {
   readonly epochs: number;
   readonly bestEpoch: number;
-  /** Kendall's tau on the held-out slice at the kept epoch (NaN when nothing was held out). */
+  /** Smoothed Kendall's tau on the held-out slice at the kept epoch (NaN when nothing was held out). */
   readonly holdoutTau: number;
   readonly trainSize: number;
   readonly holdoutSize: number;
+  /** Epochs of the refit on every label (`finetune.refit`), when one ran. */
+  readonly refitEpochs?: number;
   readonly seconds: number;
 }
 
@@ -66,7 +68,15 @@ export function stage2Optimizers(params: Params, ft: FinetuneConfig): Stage2Opti
  * One stage-2 update on a labelled batch (targets standardised), plus the weighted stage-1
  * contrast of `aux` views when given; returns the loss.
  */
-export function stage2Step(params: Params, cfg: PredictorConfig, batch: GraphBatch, targets: Float32Array, opt: Stage2Optimizers, aux: GraphBatch | null = null): number {
+export function stage2Step(
+  params: Params,
+  cfg: PredictorConfig,
+  batch: GraphBatch,
+  targets: Float32Array,
+  opt: Stage2Optimizers,
+  aux: GraphBatch | null = null,
+  headOnly = false,
+): number {
   const lossFn = () => {
     const rank = lossFor(cfg.finetune, scoreBatch(params, cfg, batch), targets);
     return aux ? (tf.add(rank, tf.mul(viewContrast(params, cfg, aux), cfg.finetune.auxWeight)) as tf.Scalar) : rank;
@@ -74,7 +84,7 @@ export function stage2Step(params: Params, cfg: PredictorConfig, batch: GraphBat
   // one forward/backward for both parameter groups, two learning rates
   const { value, grads } = tf.variableGrads(lossFn, [...opt.encoderVars, ...opt.headVars]);
   const named = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
-  if (cfg.finetune.encoderLrScale > 0) opt.encoder.applyGradients(named(opt.encoderVars));
+  if (cfg.finetune.encoderLrScale > 0 && !headOnly) opt.encoder.applyGradients(named(opt.encoderVars));
   opt.head.applyGradients(named(opt.headVars));
   const loss = value.dataSync()[0];
   tf.dispose([value, ...Object.values(grads)]);
@@ -90,7 +100,8 @@ function auxViews(unlabelled: readonly WorkGraph[], cfg: PredictorConfig, codec:
 /**
  * Stage 2: fine-tunes encoder and score head on labelled graphs. A slice of the labelled set
  * (never anything else) is held out; the weights of the epoch with the best held-out Kendall
- * tau are kept, and training stops after `patience` epochs without improvement.
+ * tau are kept, and training stops after `patience` epochs without improvement. With
+ * `holdout` 0 it trains on every label for exactly `epochs` epochs.
  */
 export function finetune(
   params: Params,
@@ -101,11 +112,14 @@ export function finetune(
   epochs: number,
   rng: Rng,
   unlabelled: readonly WorkGraph[] = [],
+  holdout = cfg.finetune.holdout,
+  /** Leading epochs that train the score head only (a pre-trained encoder stays frozen while the fresh head learns to read it). */
+  warmup = 0,
 ): FinetuneReport {
   const ft = cfg.finetune;
   const start = performance.now();
   const order = rng.shuffle(graphs.map((_, i) => i));
-  const holdoutSize = graphs.length >= 10 ? Math.round(graphs.length * ft.holdout) : 0;
+  const holdoutSize = graphs.length >= 10 ? Math.round(graphs.length * holdout) : 0;
   const held = order.slice(0, holdoutSize);
   const train = order.slice(holdoutSize);
   // standardised targets: the ranking losses ignore scale, MSE needs it
@@ -119,6 +133,7 @@ export function finetune(
   const heldTargets = held.map((i) => targets[i]);
 
   let best = { tau: -Infinity, epoch: -1, weights: null as Map<string, tf.Tensor> | null };
+  let smoothed = 0;
   let epoch = 0;
   for (; epoch < epochs; epoch++) {
     rng.shuffle(train);
@@ -127,12 +142,15 @@ export function finetune(
       if (ids.length < 2) continue;
       const batch = packGraphs(ids.map((i) => graphs[i]), codec);
       const aux = useAux ? auxViews(unlabelled, cfg, codec, rng) : null;
-      stage2Step(params, cfg, batch, Float32Array.from(ids, (i) => z[i]), optimizers, aux);
+      stage2Step(params, cfg, batch, Float32Array.from(ids, (i) => z[i]), optimizers, aux, epoch < warmup);
       disposeBatch(batch);
       if (aux) disposeBatch(aux);
     }
     if (!heldBatch) continue;
-    const tau = tf.tidy(() => kendallTau(Array.from(scoreBatch(params, cfg, heldBatch).dataSync()), heldTargets));
+    const raw = tf.tidy(() => kendallTau(Array.from(scoreBatch(params, cfg, heldBatch).dataSync()), heldTargets));
+    // a small held-out slice gives a noisy tau; select on its exponential moving average
+    smoothed = epoch === 0 ? raw : ft.smoothing * smoothed + (1 - ft.smoothing) * raw;
+    const tau = smoothed;
     if (tau > best.tau) {
       if (best.weights) disposeAll(best.weights);
       best = { tau, epoch, weights: params.snapshot() };

@@ -5,7 +5,7 @@ import { usesPretraining, variantConfig, type ConfigOverrides, type PredictorCon
 import { embeddingSize, ENCODER_PREFIX, initEncoder, initHead } from './encoder';
 import { finetune, SCORE_PREFIX, scoreGraphs, type FinetuneReport } from './finetune';
 import { codecFor, type GraphCodec, type WorkGraph } from './graph-codec';
-import { Params } from './params';
+import { disposeAll, Params } from './params';
 import { PROJECTION_PREFIX, toWorkGraph, unlabelledGraphs } from './pretrain';
 import { pretrainedEncoder, type PretrainedEncoder } from './pretrained-encoder';
 
@@ -192,10 +192,28 @@ export class ArchPredictor<A> {
     return p;
   }
 
+  /**
+   * Fine-tunes every member with early stopping on its own held-out slice. With `refit`, that
+   * pass only decides how long to train: each member then restarts from its weights before the
+   * pass and trains on every label for the median of the members' best epoch counts.
+   */
   private train(epochs: number, rng: Rng): FinetuneReport[] {
     const graphs = this.labelledArchs.map((a) => this.graph(a));
     const unlabelled = this.unlabelled();
-    const reports = this.members.map((m) => finetune(m, this.config, this.codec, graphs, this.labelledAccs, epochs, rng.fork(), unlabelled));
+    const ft = this.config.finetune;
+    const before = ft.refit ? this.members.map((m) => m.snapshot()) : [];
+    const warmup = this.initial ? ft.warmupEpochs : 0;
+    const reports = this.members.map((m) => finetune(m, this.config, this.codec, graphs, this.labelledAccs, epochs, rng.fork(), unlabelled, ft.holdout, warmup));
+    if (ft.refit && reports.some((r) => r.holdoutSize > 0)) {
+      const best = reports.map((r) => r.bestEpoch + 1).sort((a, b) => a - b);
+      const chosen = Math.max(ft.minEpochs, best[Math.floor(best.length / 2)]);
+      this.members.forEach((m, k) => {
+        m.restore(before[k]);
+        const refit = finetune(m, this.config, this.codec, graphs, this.labelledAccs, chosen, rng.fork(), unlabelled, 0, warmup);
+        reports[k] = { ...reports[k], refitEpochs: chosen, seconds: reports[k].seconds + refit.seconds };
+      });
+    }
+    for (const b of before) disposeAll(b);
     this.measureScales();
     return reports;
   }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { resolveDataDir } from '@dcl-enas/common';
 import { evaluatePredictor, labelledSetFor, VARIANTS, type EvalTarget, type Variant } from '@dcl-enas/predictor';
-import { positiveInt, seedRange } from '../options';
+import { integer, positiveInt, seedRange } from '../options';
 
 interface PredictorEvalFlags {
   space: string;
@@ -10,6 +10,7 @@ interface PredictorEvalFlags {
   seeds: number[];
   variant: Variant;
   target?: EvalTarget;
+  pretrainSeed?: number;
   json?: boolean;
 }
 
@@ -23,6 +24,7 @@ export function registerPredictorEval(program: Command): void {
     .option('--seeds <a..b>', 'seeds, inclusive range', seedRange, seedRange('0..4'))
     .addOption(new Option('--variant <name>', 'predictor variant').choices([...VARIANTS]).default('dcl'))
     .addOption(new Option('--target <which>', 'nb201: test = 200-epoch test accuracy (default), val = 12-epoch validation accuracy').choices(['test', 'val']))
+    .option('--pretrain-seed <s>', 'one stage-1 encoder (this seed) for every seed, instead of one per seed', integer)
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (flags: PredictorEvalFlags) => {
       const log = (line: string) => process.stderr.write(line + '\n');
@@ -31,6 +33,7 @@ export function registerPredictorEval(program: Command): void {
         trainSize: flags.trainSize,
         seeds: flags.seeds,
         variant: flags.variant,
+        pretrainSeed: flags.pretrainSeed,
         log,
       });
       const result = { space: flags.space, dataset: flags.dataset, ...summary };
