@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { resolveDataDir } from '@dcl-enas/common';
-import { evaluatePredictor, labelledSetFor, VARIANTS, type EvalTarget, type Variant } from '@dcl-enas/predictor';
+import type { EvalTarget, Variant } from '@dcl-enas/predictor';
 import { integer, positiveInt, seedRange } from '../options';
 
 interface PredictorEvalFlags {
@@ -22,12 +22,14 @@ export function registerPredictorEval(program: Command): void {
     .requiredOption('--dataset <dataset>', 'dataset: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101)')
     .requiredOption('--train-size <n>', 'labelled architectures to train on', positiveInt)
     .option('--seeds <a..b>', 'seeds, inclusive range', seedRange, seedRange('0..4'))
-    .addOption(new Option('--variant <name>', 'predictor variant').choices([...VARIANTS]).default('dcl'))
+    .addOption(new Option('--variant <name>', 'predictor variant').choices(['dcl', 'no-pretrain', 'regression']).default('dcl'))
     .addOption(new Option('--target <which>', 'nb201: test = 200-epoch test accuracy (default), val = 12-epoch validation accuracy').choices(['test', 'val']))
     .option('--pretrain-seed <s>', 'one stage-1 encoder (this seed) for every seed, instead of one per seed', integer)
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (flags: PredictorEvalFlags) => {
       const log = (line: string) => process.stderr.write(line + '\n');
+      // TensorFlow.js loads only for the commands that need it
+      const { evaluatePredictor, labelledSetFor } = await import('@dcl-enas/predictor');
       const data = labelledSetFor(flags.space, resolveDataDir(), flags.dataset, flags.target);
       const { summary } = await evaluatePredictor(data, {
         trainSize: flags.trainSize,
