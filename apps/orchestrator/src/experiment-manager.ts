@@ -230,8 +230,11 @@ export class ExperimentManager {
   }
 
   private async snapshots(): Promise<ExperimentSnapshot[]> {
+    // Keys first, then values: awaiting inside the keys iterator cuts the listing short.
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys()) keys.push(key);
     const out: ExperimentSnapshot[] = [];
-    for await (const key of await this.kv.keys()) {
+    for (const key of keys) {
       try {
         out.push(await this.snapshot(key));
       } catch (e) {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { EventLog, RpcClient } from '@dcl-enas/cluster';
-import { FitReply, RankReply, STREAMS, SUBJECTS, DeadLetter, type ExperimentEvent } from '@dcl-enas/contracts';
+import { FitReply, RankReply, STREAMS, SUBJECTS, DeadLetter, experimentSpecJsonSchema, type ExperimentEvent } from '@dcl-enas/contracts';
 import { Rng } from '@dcl-enas/common';
 import { nb201Space } from '@dcl-enas/spaces';
 import { auditLog } from '@dcl-enas/experiments';
@@ -78,12 +78,32 @@ describe('the services under several experiments and bad input', () => {
     expect(queries).toEqual(Array.from({ length: 50 - seenBefore }, (_, i) => seenBefore + 1 + i));
     expect(watched.stdout).toMatch(/status completed[\s\S]*selected {4}\|/);
 
+    const listed = (await (await fetch(`${cluster.api}/experiments`)).json()) as { id: string; status: string }[];
+    expect(listed.filter((x) => ids.includes(x.id)).map((x) => x.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(await (await fetch(`${cluster.api}/schema/experiment`)).json()).toEqual(experimentSpecJsonSchema());
+
     const status = await enas(['status', ids[2], '--json'], { ENAS_API_URL: cluster.api });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ id: ids[2], status: 'completed', queriesDone: 50 });
     const finished = await enas(['watch', ids[1], '--api', cluster.api]);
     expect(finished.code).toBe(0);
     expect(finished.stdout).toMatch(/completed, 40\/40 trained[\s\S]*status completed/);
+  });
+
+  it('a restarted orchestrator resumes every experiment that was running', async () => {
+    const specs = [
+      { space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 21, queries: 40, batchSize: 2 },
+      { space: 'nb201', dataset: 'cifar100', strategy: 'random', seed: 22, queries: 40, batchSize: 1 },
+    ];
+    const ids = await Promise.all(specs.map((s) => cluster.submit(s)));
+    await Promise.all(ids.map((id) => cluster.waitFor(id, (x) => x.queriesDone >= 5)));
+    await cluster.services.find((s) => s.name === 'orchestrator')!.kill('SIGKILL');
+    await cluster.serve('orchestrator');
+    for (const [i, id] of ids.entries()) {
+      const done = await cluster.waitFor(id, (x) => x.status === 'completed');
+      expect(done.trajectory).toEqual((await embedded(specs[i])).trajectory);
+      expect(auditLog(await cluster.events(id))).toMatchObject({ trainedTwice: [], lost: [], proposedTwice: [] });
+    }
   });
 
   it('refuses bad messages with a reason, dead-letters them, and keeps serving', async () => {
