@@ -19,7 +19,7 @@ const request = { space: 'nb201', variant: 'dcl', seed: 3 };
 
 describe('gnn engine', () => {
   it('restores a saved predictor that continues exactly, and matches the embedded predictor', async () => {
-    const engine = gnnEngine({ config });
+    const engine = gnnEngine({ config, cacheDir: null });
     const encoder = await engine.pretrain(nb201Space, request);
     expect(engine.encoderKey(nb201Space, request)).toMatch(/^gnn-nb201-[0-9a-f]{16}$/);
     expect(engine.encoderKey(nb201Space, { ...request, variant: 'no-pretrain' })).toBeNull();

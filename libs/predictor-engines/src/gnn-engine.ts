@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArchPredictor, encoderFingerprint, trainEncoder, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
+import { ArchPredictor, encoderFingerprint, pretrainedEncoder, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
 import type { Observation, PredictorRequest } from '@dcl-enas/search';
 import { initTf, tf } from '@dcl-enas/tf-backend';
 import type { PersistentPredictor, PredictorEngine } from './engine';
@@ -11,6 +11,8 @@ export interface GnnEngineOptions {
   readonly config?: ConfigOverrides;
   /** Seed of stage 1, fixed as in embedded mode so one encoder serves every search seed. */
   readonly pretrainSeed?: number;
+  /** Stage-1 disk cache shared with embedded mode (null: none); default ENAS_CACHE_DIR or ~/.cache/dcl-enas. */
+  readonly cacheDir?: string | null;
 }
 
 /**
@@ -34,7 +36,7 @@ export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
       const cfg = config(request);
       if (!usesPretraining(cfg.variant)) return null;
       await initTf();
-      const encoder = trainEncoder(space, cfg, pretrainSeed);
+      const encoder = await pretrainedEncoder(space, cfg, { seed: pretrainSeed, cacheDir: options.cacheDir });
       try {
         const { data, specs } = await tf.io.encodeWeights(Object.fromEntries(encoder.weights));
         return pack({ fingerprint: encoder.fingerprint, space: encoder.space, seconds: encoder.seconds, specs }, new Uint8Array(data));
