@@ -22,10 +22,10 @@ export interface DclEnasOptions {
   readonly variant: string;
 }
 
-/** Chosen by experiment on tuning seeds, see docs/results/search.md. */
+/** Chosen by `tools/tune-dcl.ts` on tuning seeds 100..104 (docs/results/search.md). */
 export const DCL_ENAS_DEFAULTS: DclEnasOptions = {
   nInit: 20,
-  nInfill: 10,
+  nInfill: 5,
   tGap: 5,
   populationSize: 50,
   offspringPerGeneration: 100,
