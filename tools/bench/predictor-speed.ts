@@ -128,7 +128,11 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  const s = (k: string) => (typeof result[k] === 'number' ? `${(result[k] as number).toFixed(2)}` : String(result[k] ?? '-'));
+  const s = (k: string) => {
+    const v = result[k];
+    if (typeof v !== 'number') return String(v ?? '-');
+    return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  };
   process.stdout.write(
     [
       `machine: ${result['cpus']} x ${result['cpuModel']}; tfjs backend ${result['backend']}; torch ${result['torchVersion'] ?? '-'} (${result['torchThreads'] ?? '?'} threads)`,

@@ -78,7 +78,7 @@ const PRETRAIN: PretrainConfig = {
   learningRate: 2e-3,
   temperature: 0.2,
   projection: 64,
-  augment: { dropNode: 0.1, dropEdge: 0.2, substituteOp: 0.05, permute: true },
+  augment: { dropNode: 0, dropEdge: 0.2, substituteOp: 0.15, permute: true },
   sampleSize: 20000,
 };
 
