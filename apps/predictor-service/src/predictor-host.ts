@@ -28,8 +28,7 @@ export class PredictorHost {
     const stored = await this.stores.find(BUCKETS.models, name);
     if (stored) return { model: stored, cached: true, seconds: 0 };
     const space = spaceByName(req.session.space);
-    // A fresh instance even when the previous state is cached: fitting changes it.
-    const predictor = req.previous ? await this.engine.restore(space, req.session, await this.stores.get(req.previous)) : await this.fresh(space, req.session);
+    const predictor = req.previous ? await this.continueFrom(space, req.session, req.previous) : await this.fresh(space, req.session);
     const labelled = await this.payloads.unwrap(req.observations);
     await predictor.fit(labelled.map((o) => ({ arch: space.parse(o.arch), key: o.key, valAcc: o.valAcc })));
     const model = await this.stores.put(BUCKETS.models, name, await predictor.save());
@@ -49,6 +48,19 @@ export class PredictorHost {
     return { scores: await this.payloads.wrap(Array.from(scores)), seconds: (performance.now() - started) / 1000 };
   }
 
+  /**
+   * The predictor after the previous fit, to be fitted further: the live one when this replica
+   * made it (taken out of the cache, since fitting changes it), else restored from the store.
+   */
+  private async continueFrom(space: SearchSpace<unknown>, session: PredictorSession, previous: ObjectRef): Promise<PersistentPredictor<unknown>> {
+    const live = this.cache.get(previous.name);
+    if (live) {
+      this.cache.delete(previous.name);
+      return live;
+    }
+    return this.engine.restore(space, session, await this.stores.get(previous), await this.encoder(space, session));
+  }
+
   private load(space: SearchSpace<unknown>, session: PredictorSession, ref: ObjectRef): Promise<PersistentPredictor<unknown>> {
     const hit = this.cache.get(ref.name);
     if (hit) {
@@ -56,7 +68,7 @@ export class PredictorHost {
       this.cache.set(ref.name, hit);
       return hit;
     }
-    const loading = this.stores.get(ref).then((state) => this.engine.restore(space, session, state));
+    const loading = Promise.all([this.stores.get(ref), this.encoder(space, session)]).then(([state, encoder]) => this.engine.restore(space, session, state, encoder));
     this.remember(ref.name, loading);
     loading.catch(() => this.cache.delete(ref.name));
     return loading;

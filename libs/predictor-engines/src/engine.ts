@@ -21,6 +21,6 @@ export interface PredictorEngine {
   pretrain<A>(space: SearchSpace<A>, request: PredictorRequest): Promise<Uint8Array | null>;
   /** A fresh, unfitted predictor starting from `encoder` (the `pretrain` output). */
   create<A>(space: SearchSpace<A>, request: PredictorRequest, encoder: Uint8Array | null): Promise<PersistentPredictor<A>>;
-  /** The predictor `save()` produced, ready to continue. */
-  restore<A>(space: SearchSpace<A>, request: PredictorRequest, state: Uint8Array): Promise<PersistentPredictor<A>>;
+  /** The predictor `save()` produced, ready to continue; `encoder` is what `create` was given. */
+  restore<A>(space: SearchSpace<A>, request: PredictorRequest, state: Uint8Array, encoder: Uint8Array | null): Promise<PersistentPredictor<A>>;
 }

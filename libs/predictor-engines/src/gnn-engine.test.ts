@@ -26,7 +26,7 @@ describe('gnn engine', () => {
 
     const original = await engine.create(nb201Space, request, encoder);
     await original.fit(labelled.slice(0, 20));
-    const restored = await engine.restore(nb201Space, request, await original.save());
+    const restored = await engine.restore(nb201Space, request, await original.save(), encoder);
     expect(Array.from(await restored.score(archs))).toEqual(Array.from(await original.score(archs)));
 
     await original.fit(labelled);

@@ -1,8 +1,6 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ArchPredictor, encoderFingerprint, pretrainedEncoder, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
 import type { Observation, PredictorRequest } from '@dcl-enas/search';
+import type { SearchSpace } from '@dcl-enas/spaces';
 import { initTf, tf } from '@dcl-enas/tf-backend';
 import type { PersistentPredictor, PredictorEngine } from './engine';
 
@@ -56,28 +54,46 @@ export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
         const weights = tf.io.decodeWeights(body.slice().buffer, h.specs);
         encoder = { space: h.space, fingerprint: h.fingerprint, seconds: h.seconds, weights: new Map(Object.entries(weights)) };
       }
-      return new GnnPredictor(await ArchPredictor.create(space, { variant: cfg.variant, seed: request.seed, config: options.config, encoder, cacheDir: null }));
+      const predictor = await ArchPredictor.create(space, { variant: cfg.variant, seed: request.seed, config: options.config, encoder, cacheDir: null });
+      return new GnnPredictor(space, predictor);
     },
 
-    async restore(space, _request, state) {
-      const dir = mkdtempSync(join(tmpdir(), 'enas-gnn-'));
-      try {
-        const { header, body } = unpack(state);
-        let at = 0;
-        for (const [name, size] of Object.entries(header as Record<string, number>)) {
-          writeFileSync(join(dir, name), body.subarray(at, at + size));
-          at += size;
-        }
-        return new GnnPredictor(await ArchPredictor.load(dir, space));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+    /**
+     * Replays the saved fit history on a fresh predictor. ArchPredictor.save/load keeps the
+     * weights but not the pre-trained encoder that later refreshes use (warm-up, auxiliary
+     * contrast), so a loaded predictor would refresh differently from the embedded one; a
+     * replay is exact by construction. Replicas keep live predictors, so a replay is the
+     * exception (a replica that did not do the previous fit).
+     */
+    async restore(space, request, state, encoder) {
+      const saved = JSON.parse(new TextDecoder().decode(state)) as SavedHistory;
+      if (saved.format !== HISTORY_FORMAT || saved.space !== space.name) throw new Error(`not a gnn predictor history for space ${space.name}`);
+      const predictor = await this.create(space, request, encoder);
+      const labelled = saved.labelled.map((o) => ({ arch: space.parse(o.arch), key: o.key, valAcc: o.valAcc }));
+      for (const n of saved.fits) await predictor.fit(labelled.slice(0, n));
+      return predictor;
     },
   };
 }
 
+const HISTORY_FORMAT = 'gnn-history/1';
+
+interface SavedHistory {
+  readonly format: typeof HISTORY_FORMAT;
+  readonly space: string;
+  /** Labelled set size at each fit call, in order. */
+  readonly fits: number[];
+  readonly labelled: { arch: string; key: string; valAcc: number }[];
+}
+
 class GnnPredictor<A> implements PersistentPredictor<A> {
-  constructor(private readonly p: ArchPredictor<A>) {}
+  private readonly fits: number[] = [];
+  private labelled: readonly Observation<A>[] = [];
+
+  constructor(
+    private readonly space: SearchSpace<A>,
+    private readonly p: ArchPredictor<A>,
+  ) {}
 
   /** The first fit sees every label; later ones refresh with the labels added since, as embedded mode does. */
   async fit(observations: readonly Observation<A>[]): Promise<void> {
@@ -85,6 +101,8 @@ class GnnPredictor<A> implements PersistentPredictor<A> {
     const fresh = observations.slice(fitted);
     if (fitted === 0) await this.p.fit(fresh.map((o) => o.arch), fresh.map((o) => o.valAcc));
     else if (fresh.length > 0) await this.p.refresh(fresh.map((o) => o.arch), fresh.map((o) => o.valAcc));
+    this.fits.push(observations.length);
+    this.labelled = observations.slice();
   }
 
   async score(archs: readonly A[]): Promise<Float32Array> {
@@ -92,15 +110,13 @@ class GnnPredictor<A> implements PersistentPredictor<A> {
   }
 
   async save(): Promise<Uint8Array> {
-    const dir = mkdtempSync(join(tmpdir(), 'enas-gnn-'));
-    try {
-      await this.p.save(dir);
-      const names = readdirSync(dir).sort();
-      const files = names.map((n) => readFileSync(join(dir, n)));
-      return pack(Object.fromEntries(names.map((n, i) => [n, files[i].length])), Buffer.concat(files));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const history: SavedHistory = {
+      format: HISTORY_FORMAT,
+      space: this.space.name,
+      fits: this.fits,
+      labelled: this.labelled.map((o) => ({ arch: this.space.format(o.arch), key: o.key, valAcc: o.valAcc })),
+    };
+    return new TextEncoder().encode(JSON.stringify(history));
   }
 
   dispose(): void {

@@ -30,7 +30,7 @@ describe('ridge engine', () => {
     await p.fit(train.map((arch) => ({ arch, key: nb201Space.key(arch), valAcc: synthetic(arch) })));
     const scores = await p.score(test);
     expect(kendallTau(Array.from(scores), test.map(synthetic))).toBeGreaterThan(0.6);
-    const restored = await ridgeEngine.restore(nb201Space, request, await p.save());
+    const restored = await ridgeEngine.restore(nb201Space, request, await p.save(), encoder);
     expect(Array.from(await restored.score(test))).toEqual(Array.from(scores));
   });
 
