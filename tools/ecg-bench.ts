@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { Rng } from '@dcl-enas/common';
 import { AAMI_CLASSES } from '@dcl-enas/ecg';
 import { DEFAULT_TRAIN, EcgEvaluator, knownKey, loadEcgData, type ClassificationMetrics, type StoredCandidate } from '@dcl-enas/ecg-model';
-import { ArchPredictor } from '@dcl-enas/predictor';
-import { createStrategy, DCL_ENAS_DEFAULTS, dclEnas, runSearch, type PredictorProvider, type RankingPredictor, type Strategy } from '@dcl-enas/search';
+import { inProcessPredictors } from '@dcl-enas/predictor';
+import { createStrategy, DCL_ENAS_DEFAULTS, dclEnas, runSearch, type Strategy } from '@dcl-enas/search';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { initTf } from '@dcl-enas/tf-backend';
 
@@ -33,27 +33,6 @@ const baselineSeeds = (args.get('baseline-seeds') ?? '0,1,2').split(',').map(Num
 const ECG_DCL = { ...DCL_ENAS_DEFAULTS, nInit: Number(args.get('n-init') ?? 10), nInfill: Number(args.get('n-infill') ?? 5) };
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-
-function inProcessDcl(variant: 'dcl'): PredictorProvider {
-  return <A>(request: { space: string; seed: number }): RankingPredictor<A> => {
-    let predictor: ArchPredictor<EcgArch> | null = null;
-    return {
-      async fit(observations) {
-        predictor ??= await ArchPredictor.create(ecgSpace, { variant, seed: request.seed, log });
-        const t0 = performance.now();
-        await predictor.fit(
-          observations.map((o) => o.arch as unknown as EcgArch),
-          observations.map((o) => o.valAcc),
-        );
-        log(`predictor fitted on ${observations.length} cells in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      },
-      async score(archs) {
-        if (!predictor) throw new Error('score before fit');
-        return predictor.score(archs as unknown as EcgArch[]);
-      },
-    };
-  };
-}
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
@@ -83,10 +62,12 @@ async function main(): Promise<void> {
       log(`baseline seed ${s}: ${row(b.test!)}`);
     }
   }
+  // the embedded mode's predictors (as `enas search --strategy dcl-enas`): fitted once, refreshed with new labels
+  const predictors = inProcessPredictors(ecgSpace, { log });
   for (const name of parts.filter((p) => SEARCHES.includes(p))) {
     const started = performance.now();
     const evaluator = new EcgEvaluator(data, { known, onTrained, testPolicy: 'improving' });
-    const ctx = { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: queries, predictors: inProcessDcl('dcl') };
+    const ctx = { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: queries, predictors };
     const strategy: Strategy<EcgArch> = name === 'dcl-enas' ? dclEnas(ctx, ECG_DCL) : createStrategy(name, ctx);
     const outcome = await runSearch({ evaluator, dataset: 'mitdb', strategy, queries, onQuery: (p) => log(`${name} query ${p.query}/${queries}: best hold-out ${p.bestValAcc.toFixed(2)}`) });
     const best = known.get(knownKey(evaluator.protocol, outcome.best.key))!;
