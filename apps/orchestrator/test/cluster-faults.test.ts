@@ -23,7 +23,7 @@ describe('an experiment survives crashes of the orchestrator, a trainer and nats
     const spec = { space: 'nb201', dataset: 'cifar10', strategy: 'dcl-enas', seed: 7, queries: 100, batchSize: 1 };
     const gnn = { ENAS_PREDICTOR_ENGINE: 'gnn', ENAS_GNN_CONFIG: JSON.stringify(SMALL_GNN), ENAS_REQUEST_TIMEOUT_MS: '60000' };
     const [orchestrator, trainerA, predictor1, predictor2] = await Promise.all([
-      cluster.serve('orchestrator'),
+      cluster.serve('orchestrator', { ENAS_REQUEST_TIMEOUT_MS: '60000' }),
       cluster.serve('trainer'),
       cluster.serve('predictor', gnn),
       cluster.serve('predictor', gnn),
@@ -34,7 +34,7 @@ describe('an experiment survives crashes of the orchestrator, a trainer and nats
 
     await cluster.waitFor(id, (x) => x.queriesDone >= 25);
     await orchestrator.kill('SIGKILL');
-    await cluster.serve('orchestrator');
+    await cluster.serve('orchestrator', { ENAS_REQUEST_TIMEOUT_MS: '60000' });
 
     await cluster.waitFor(id, (x) => x.queriesDone >= 50);
     // Kill the only trainer while it holds a trial (delivered, not acknowledged); the trial

@@ -58,7 +58,20 @@ export class PredictorHost {
       this.cache.delete(previous.name);
       return live;
     }
-    return this.engine.restore(space, session, await this.stores.get(previous), await this.encoder(space, session));
+    return this.restore(space, session, previous);
+  }
+
+  /** From the store, continuing this replica's newest live predictor of the session when it has one. */
+  private async restore(space: SearchSpace<unknown>, session: PredictorSession, ref: ObjectRef): Promise<PersistentPredictor<unknown>> {
+    const version = (name: string) => Number(/\/v(\d+)$/.exec(name)?.[1] ?? NaN);
+    const wanted = version(ref.name);
+    const older = [...this.cache.keys()].filter((n) => n.startsWith(`${session.id}/v`) && version(n) < wanted).sort((a, b) => version(b) - version(a))[0];
+    let base: PersistentPredictor<unknown> | undefined;
+    if (older) {
+      base = await this.cache.get(older);
+      this.cache.delete(older);
+    }
+    return this.engine.restore(space, session, await this.stores.get(ref), await this.encoder(space, session), base);
   }
 
   private load(space: SearchSpace<unknown>, session: PredictorSession, ref: ObjectRef): Promise<PersistentPredictor<unknown>> {
@@ -68,7 +81,7 @@ export class PredictorHost {
       this.cache.set(ref.name, hit);
       return hit;
     }
-    const loading = Promise.all([this.stores.get(ref), this.encoder(space, session)]).then(([state, encoder]) => this.engine.restore(space, session, state, encoder));
+    const loading = this.restore(space, session, ref);
     this.remember(ref.name, loading);
     loading.catch(() => this.cache.delete(ref.name));
     return loading;

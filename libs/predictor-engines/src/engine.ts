@@ -21,6 +21,10 @@ export interface PredictorEngine {
   pretrain<A>(space: SearchSpace<A>, request: PredictorRequest): Promise<Uint8Array | null>;
   /** A fresh, unfitted predictor starting from `encoder` (the `pretrain` output). */
   create<A>(space: SearchSpace<A>, request: PredictorRequest, encoder: Uint8Array | null): Promise<PersistentPredictor<A>>;
-  /** The predictor `save()` produced, ready to continue; `encoder` is what `create` was given. */
-  restore<A>(space: SearchSpace<A>, request: PredictorRequest, state: Uint8Array, encoder: Uint8Array | null): Promise<PersistentPredictor<A>>;
+  /**
+   * The predictor `save()` produced, ready to continue; `encoder` is what `create` was given.
+   * `base`, when given, is a live predictor of the same session at an earlier fit, which the
+   * engine may continue instead of starting over (it then owns it).
+   */
+  restore<A>(space: SearchSpace<A>, request: PredictorRequest, state: Uint8Array, encoder: Uint8Array | null, base?: PersistentPredictor<A>): Promise<PersistentPredictor<A>>;
 }

@@ -34,6 +34,13 @@ describe('gnn engine', () => {
     const afterRefresh = Array.from(await original.score(archs));
     expect(Array.from(await restored.score(archs))).toEqual(afterRefresh);
 
+    // A replica holding the session at its first fit continues it rather than starting over.
+    const behind = await engine.create(nb201Space, request, encoder);
+    await behind.fit(labelled.slice(0, 20));
+    const caughtUp = await engine.restore(nb201Space, request, await original.save(), encoder, behind);
+    expect(caughtUp).toBe(behind);
+    expect(Array.from(await caughtUp.score(archs))).toEqual(afterRefresh);
+
     const embedded = inProcessPredictors(nb201Space, { config, cacheDir: null, pretrainSeed: 0 })<Nb201Arch>(request);
     await embedded.fit(labelled.slice(0, 20));
     await embedded.fit(labelled);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ArchPredictor, encoderFingerprint, pretrainedEncoder, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
 import type { Observation, PredictorRequest } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
@@ -59,41 +62,62 @@ export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
     },
 
     /**
-     * Replays the saved fit history on a fresh predictor. ArchPredictor.save/load keeps the
-     * weights but not the pre-trained encoder that later refreshes use (warm-up, auxiliary
-     * contrast), so a loaded predictor would refresh differently from the embedded one; a
-     * replay is exact by construction. Replicas keep live predictors, so a replay is the
-     * exception (a replica that did not do the previous fit).
+     * A live predictor of the session a few fits behind (`base`) catches up by fitting the
+     * missing steps, exactly as it would have; otherwise the saved weights are loaded
+     * (ArchPredictor.save/load). The saved fit history travels along for the next catch-up.
      */
-    async restore(space, request, state, encoder) {
-      const saved = JSON.parse(new TextDecoder().decode(state)) as SavedHistory;
-      if (saved.format !== HISTORY_FORMAT || saved.space !== space.name) throw new Error(`not a gnn predictor history for space ${space.name}`);
-      const predictor = await this.create(space, request, encoder);
+    async restore(space, _request, state, _encoder, base) {
+      const { header, body } = unpack(state);
+      const saved = header as SavedState;
+      if (saved.format !== STATE_FORMAT || saved.space !== space.name) throw new Error(`not a gnn predictor state for space ${space.name}`);
       const labelled = saved.labelled.map((o) => ({ arch: space.parse(o.arch), key: o.key, valAcc: o.valAcc }));
-      for (const n of saved.fits) await predictor.fit(labelled.slice(0, n));
-      return predictor;
+      const done = base instanceof GnnPredictor ? base.fitHistory : null;
+      if (base && done !== null && done.length <= saved.fits.length && done.every((n, i) => n === saved.fits[i])) {
+        for (const n of saved.fits.slice(done.length)) await base.fit(labelled.slice(0, n));
+        return base;
+      }
+      base?.dispose();
+      await initTf();
+      const dir = mkdtempSync(join(tmpdir(), 'enas-gnn-'));
+      try {
+        let at = 0;
+        for (const [name, size] of Object.entries(saved.files)) {
+          writeFileSync(join(dir, name), body.subarray(at, at + size));
+          at += size;
+        }
+        return new GnnPredictor(space, await ArchPredictor.load(dir, space), saved.fits, labelled);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
 
-const HISTORY_FORMAT = 'gnn-history/1';
+const STATE_FORMAT = 'gnn-state/1';
 
-interface SavedHistory {
-  readonly format: typeof HISTORY_FORMAT;
+interface SavedState {
+  readonly format: typeof STATE_FORMAT;
   readonly space: string;
   /** Labelled set size at each fit call, in order. */
   readonly fits: number[];
   readonly labelled: { arch: string; key: string; valAcc: number }[];
+  /** ArchPredictor.save's files: name and size, in body order. */
+  readonly files: Record<string, number>;
 }
 
 class GnnPredictor<A> implements PersistentPredictor<A> {
-  private readonly fits: number[] = [];
-  private labelled: readonly Observation<A>[] = [];
+  private readonly fits: number[];
+  private labelled: readonly Observation<A>[];
 
   constructor(
     private readonly space: SearchSpace<A>,
     private readonly p: ArchPredictor<A>,
-  ) {}
+    fits: readonly number[] = [],
+    labelled: readonly Observation<A>[] = [],
+  ) {
+    this.fits = [...fits];
+    this.labelled = labelled;
+  }
 
   /** The first fit sees every label; later ones refresh with the labels added since, as embedded mode does. */
   async fit(observations: readonly Observation<A>[]): Promise<void> {
@@ -109,14 +133,28 @@ class GnnPredictor<A> implements PersistentPredictor<A> {
     return this.p.score(archs);
   }
 
+  /** Labelled-set size at each fit so far. */
+  get fitHistory(): readonly number[] {
+    return this.fits;
+  }
+
   async save(): Promise<Uint8Array> {
-    const history: SavedHistory = {
-      format: HISTORY_FORMAT,
-      space: this.space.name,
-      fits: this.fits,
-      labelled: this.labelled.map((o) => ({ arch: this.space.format(o.arch), key: o.key, valAcc: o.valAcc })),
-    };
-    return new TextEncoder().encode(JSON.stringify(history));
+    const dir = mkdtempSync(join(tmpdir(), 'enas-gnn-'));
+    try {
+      await this.p.save(dir);
+      const names = readdirSync(dir).sort();
+      const files = names.map((n) => readFileSync(join(dir, n)));
+      const state: SavedState = {
+        format: STATE_FORMAT,
+        space: this.space.name,
+        fits: this.fits,
+        labelled: this.labelled.map((o) => ({ arch: this.space.format(o.arch), key: o.key, valAcc: o.valAcc })),
+        files: Object.fromEntries(names.map((n, i) => [n, files[i].length])),
+      };
+      return pack(state, Buffer.concat(files));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   dispose(): void {
