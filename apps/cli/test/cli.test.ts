@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveDataDir } from '@dcl-enas/common';
-import { loadNb201, Nb201Evaluator } from '@dcl-enas/benchmarks';
+import { loadNb201, nb101Fixtures, Nb201Evaluator, writeTfRecordFile } from '@dcl-enas/benchmarks';
 import { nb201Space } from '@dcl-enas/spaces';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -91,8 +91,7 @@ describe('enas data check', () => {
 });
 
 describe('enas search on NAS-Bench-101', () => {
-  it('runs end to end on a release file in the official format (written from the shipped rows)', async () => {
-    const { nb101Fixtures, writeTfRecordFile } = await import('@dcl-enas/benchmarks');
+  it('runs end to end on a release file in the official format (written from the shipped rows)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'enas-nb101-'));
     mkdirSync(join(dataDir, 'nasbench101'));
     const cells = nb101Fixtures.shippedCells();
