@@ -142,7 +142,7 @@ const evaluators = new Map<string, Evaluator<unknown>>();
 export const SMALL_GNN: ConfigOverrides = {
   encoder: { hidden: 16, layers: 2 },
   pretrain: { epochs: 1, sampleSize: 256, batchSize: 64 },
-  finetune: { epochs: 4, refreshEpochs: 2, patience: 4, batchSize: 32, headHidden: 8 },
+  finetune: { epochs: 4, refreshEpochs: 2, patience: 4, batchSize: 32, headHidden: 8, minEpochs: 2 },
 };
 
 /**

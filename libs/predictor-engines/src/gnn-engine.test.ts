@@ -9,7 +9,7 @@ import { engineByName, engineNames } from './registry';
 const config = {
   encoder: { hidden: 16, layers: 2 },
   pretrain: { epochs: 1, sampleSize: 256, batchSize: 64 },
-  finetune: { epochs: 4, refreshEpochs: 2, patience: 4, batchSize: 32, headHidden: 8 },
+  finetune: { epochs: 4, refreshEpochs: 2, patience: 4, batchSize: 32, headHidden: 8, minEpochs: 2 },
 };
 
 const rng = Rng.seeded(8);
