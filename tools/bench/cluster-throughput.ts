@@ -216,6 +216,8 @@ function report(r: { tfBackend: string; date: string; load: readonly [number, nu
     '',
     `TensorFlow.js backend of the GNN services: ${r.tfBackend}.`,
     '',
+    'Equivalence with embedded mode at full size (the default GNN, 100 queries): [cluster-equivalence.md](cluster-equivalence.md).',
+    '',
   ].join('\n');
 }
 
