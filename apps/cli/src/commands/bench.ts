@@ -7,6 +7,7 @@ import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, su
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { nameList, positiveIntList, seedRange } from '../options';
 import { lazyInProcessPredictors } from '../predictors';
+import { prepareSpace } from '../spaces';
 import { progressBar } from '../progress';
 
 interface BenchFlags {
@@ -23,7 +24,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('compare strategies x budgets x seeds side by side; resumable with --out')
-    .requiredOption('--space <space>', 'search space: nb201, nb101')
+    .requiredOption('--space <space>', 'search space: nb201, nb101, ecg')
     .requiredOption('--dataset <dataset>', 'dataset of that space')
     .requiredOption('--strategies <a,b,c>', `strategies to compare: ${strategyNames().join(', ')}`, nameList)
     .requiredOption('--queries <n,m,...>', 'query budgets', positiveIntList)
@@ -34,6 +35,7 @@ export function registerBench(program: Command): void {
       const known = strategyNames();
       const unknown = flags.strategies.filter((s) => !known.includes(s));
       if (unknown.length > 0) throw new UserError(`unknown strategy "${unknown[0]}": use one of ${known.join(', ')}`);
+      await prepareSpace(flags.space);
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
       const store = flags.out ? new BenchStore(flags.out, { space: flags.space, dataset: flags.dataset }) : null;
       const wanted = new Set(flags.seeds.flatMap((seed) => flags.queries.flatMap((queries) => flags.strategies.map((strategy) => runId({ strategy, queries, seed })))));

@@ -7,6 +7,7 @@ import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { integer, positiveInt } from '../options';
 import { lazyInProcessPredictors } from '../predictors';
+import { prepareSpace } from '../spaces';
 import { progressBar } from '../progress';
 
 interface SearchFlags {
@@ -23,7 +24,7 @@ export function registerSearch(program: Command): void {
   program
     .command('search')
     .description('run one architecture search in this process and report the selected architecture')
-    .requiredOption('--space <space>', 'search space: nb201, nb101')
+    .requiredOption('--space <space>', 'search space: nb201, nb101, ecg')
     .requiredOption('--dataset <dataset>', 'dataset: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101)')
     .addOption(new Option('--strategy <name>', `search strategy: ${strategyNames().join(', ')}`).default('rea'))
     .option('--queries <n>', 'query budget: architectures trained', positiveInt, 100)
@@ -32,6 +33,7 @@ export function registerSearch(program: Command): void {
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (flags: SearchFlags) => {
       const started = performance.now();
+      await prepareSpace(flags.space);
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
       const { evaluator } = bench;
       const strategy = createStrategy(flags.strategy, {
