@@ -35,6 +35,7 @@ c, e = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 out, seed, tc, te = sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 same_traj = c['trajectory'] == e['trajectory']
 same_best = c['best']['key'] == e['best']['key']
+esc = lambda a: a.replace('|', '\\|')  # pipes inside a table cell
 first = next((i + 1 for i, (a, b) in enumerate(zip(c['trajectory'], e['trajectory'])) if a != b), None)
 lines = [
   '# Cluster mode equals embedded mode (full size)',
@@ -49,8 +50,8 @@ lines = [
   '',
   '| | Selected cell | Validation | Test | Wall time |',
   '| --- | --- | ---: | ---: | ---: |',
-  f"| services | `{c['best']['arch']}` | {c['best']['valAcc']} | {c['best']['testAcc']} | {tc} s |",
-  f"| embedded | `{e['best']['arch']}` | {e['best']['valAcc']} | {e['best']['testAcc']} | {te} s |",
+  f"| services | `{esc(c['best']['arch'])}` | {c['best']['valAcc']} | {c['best']['testAcc']} | {tc} s |",
+  f"| embedded | `{esc(e['best']['arch'])}` | {e['best']['valAcc']} | {e['best']['testAcc']} | {te} s |",
   '',
   f"Same selected architecture: {'yes' if same_best else 'no'}. Same trajectory (best validation and test accuracy after each of the 100 queries): {'yes' if same_traj else f'no, first difference at query {first}'}.",
   '',
