@@ -19,7 +19,8 @@ trap cleanup EXIT
 export NATS_URL=nats://127.0.0.1:$NP ENAS_API_URL=http://127.0.0.1:$AP ENAS_REQUEST_TIMEOUT_MS=1800000
 enas() { node -r ./tools/register.cjs apps/cli/src/main.ts "$@"; }
 for s in orchestrator:$AP encoder:0 predictor:0 predictor:0 trainer:0; do
-  ENAS_HTTP_PORT=${s#*:} enas serve "${s%:*}" > "$WORK/${s%:*}-$RANDOM.log" 2>&1 & PIDS+=($!)
+  # node directly (not the shell function), so that $! is the service and cleanup stops it
+  ENAS_HTTP_PORT=${s#*:} node -r ./tools/register.cjs apps/cli/src/main.ts serve "${s%:*}" > "$WORK/${s%:*}-$RANDOM.log" 2>&1 & PIDS+=($!)
 done
 until curl -sf "$ENAS_API_URL/readyz" > /dev/null; do sleep 1; done
 printf 'apiVersion: enas/v1\nkind: Experiment\nspace: nb201\ndataset: cifar10\nstrategy: dcl-enas\nseed: %s\nqueries: 100\nbatchSize: 1\n' "$SEED" > "$WORK/spec.yaml"
