@@ -2,6 +2,7 @@ import { UserError } from '@dcl-enas/common';
 import type { RankingPredictor } from '../predictor-port';
 import type { Observation, Strategy, StrategyContext } from '../strategy';
 import { ProposalSet } from './proposal-set';
+import { cycledStrategy } from './cycled-strategy';
 
 export interface DclEnasOptions {
   /** Random architectures trained before the predictor is first fitted. */
@@ -52,8 +53,6 @@ export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DC
   const { space, rng } = ctx;
   const proposed = new ProposalSet(space);
   const labelled: Observation<A>[] = [];
-  const queue: A[] = [];
-  let outstanding = 0;
 
   const scoreAll = async (archs: readonly A[]): Promise<Scored<A>[]> => {
     const scores = await predictor.score(archs);
@@ -70,7 +69,7 @@ export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DC
     return children;
   };
 
-  const cycle = async (): Promise<void> => {
+  const cycle = async (): Promise<A[]> => {
     await predictor.fit(labelled);
     // The EA starts from the trained architectures, ranked by the predictor like everything else.
     let population = (await scoreAll(labelled.map((o) => o.arch))).sort(byScore).slice(0, options.populationSize);
@@ -80,39 +79,16 @@ export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DC
       for (const o of offspring) if (!proposed.has(o.arch)) candidates.set(o.key, o);
       population = dedupScored([...population, ...offspring]).sort(byScore).slice(0, options.populationSize);
     }
-    const infill = [...candidates.values()].sort(byScore).slice(0, options.nInfill);
-    for (const c of infill) queue.push(c.arch);
+    const batch = [...candidates.values()].sort(byScore).slice(0, options.nInfill).map((c) => c.arch);
     // only when evolution found too few new cells
-    while (queue.length < options.nInfill) {
+    while (batch.length < options.nInfill) {
       const arch = proposed.sampleNew(rng);
-      if (!queue.some((q) => space.key(q) === space.key(arch))) queue.push(arch);
+      if (!batch.some((q) => space.key(q) === space.key(arch))) batch.push(arch);
     }
+    return batch;
   };
 
-  return {
-    name,
-    async ask(max) {
-      if (queue.length === 0 && outstanding === 0) {
-        if (labelled.length < options.nInit) {
-          while (queue.length < options.nInit - labelled.length) {
-            const arch = proposed.sampleNew(rng);
-            proposed.add(arch);
-            queue.push(arch);
-          }
-        } else await cycle();
-        for (const arch of queue) proposed.add(arch);
-      }
-      const batch = queue.splice(0, max);
-      outstanding += batch.length;
-      return batch;
-    },
-    async tell(observations) {
-      outstanding -= observations.length;
-      labelled.push(...observations);
-      // proposal order, whatever order results arrive in, so parallel trainers reproduce a serial run
-      labelled.sort((a, b) => proposed.order(a.arch) - proposed.order(b.arch));
-    },
-  };
+  return cycledStrategy({ name, rng, proposed, nInit: options.nInit, labelled, cycle });
 }
 
 const byScore = <T extends { score: number; key: string }>(a: T, b: T) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

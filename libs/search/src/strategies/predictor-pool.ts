@@ -1,6 +1,7 @@
 import type { Observation, Strategy, StrategyContext } from '../strategy';
 import { requirePredictor } from './dcl-enas';
 import { ProposalSet } from './proposal-set';
+import { cycledStrategy } from './cycled-strategy';
 
 export interface PredictorPoolOptions {
   readonly nInit: number;
@@ -22,10 +23,8 @@ export function predictorPool<A>(ctx: StrategyContext<A>, options: PredictorPool
   const { space, rng } = ctx;
   const proposed = new ProposalSet(space);
   const labelled: Observation<A>[] = [];
-  const queue: A[] = [];
-  let outstanding = 0;
 
-  const cycle = async (): Promise<void> => {
+  const cycle = async (): Promise<A[]> => {
     await predictor.fit(labelled);
     const pool: A[] = [];
     const inPool = new Set<string>();
@@ -38,30 +37,8 @@ export function predictorPool<A>(ctx: StrategyContext<A>, options: PredictorPool
     }
     const scores = await predictor.score(pool);
     const order = pool.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
-    for (const i of order.slice(0, options.nInfill)) queue.push(pool[i]);
+    return order.slice(0, options.nInfill).map((i) => pool[i]);
   };
 
-  return {
-    name,
-    async ask(max) {
-      if (queue.length === 0 && outstanding === 0) {
-        if (labelled.length < options.nInit) {
-          while (queue.length < options.nInit - labelled.length) {
-            const arch = proposed.sampleNew(rng);
-            proposed.add(arch);
-            queue.push(arch);
-          }
-        } else await cycle();
-        for (const arch of queue) proposed.add(arch);
-      }
-      const batch = queue.splice(0, max);
-      outstanding += batch.length;
-      return batch;
-    },
-    async tell(observations) {
-      outstanding -= observations.length;
-      labelled.push(...observations);
-      labelled.sort((a, b) => proposed.order(a.arch) - proposed.order(b.arch));
-    },
-  };
+  return cycledStrategy({ name, rng, proposed, nInit: options.nInit, labelled, cycle });
 }
