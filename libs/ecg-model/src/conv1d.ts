@@ -1,4 +1,4 @@
-import { tf } from '@dcl-enas/tf-backend';
+import { dense, tf } from '@dcl-enas/tf-backend';
 
 /*
  * 1-D convolutions whose gradients run on tfjs-wasm. The wasm backend has no
@@ -94,15 +94,5 @@ export function depthwiseConv1d(x: tf.Tensor3D, w: tf.Tensor2D, dilation = 1): t
   return f(x, w);
 }
 
-/** x [R, I] times w [I, O], with explicit transposes in the gradient (tfjs-wasm's transposed matMul is slow). */
-export const dense = tf.customGrad((...args: Input[]) => {
-  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy)];
-    },
-  };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+/** Re-exported from tf-backend, where it is shared with the other model code. */
+export { dense };

@@ -1,4 +1,4 @@
-import { tf } from '@dcl-enas/tf-backend';
+import { dense, tf } from '@dcl-enas/tf-backend';
 
 /*
  * tfjs-wasm runs matMul with a transpose flag far slower than a plain one, and matMul's
@@ -7,18 +7,8 @@ import { tf } from '@dcl-enas/tf-backend';
 
 type Input = tf.Tensor | tf.GradSaveFunc;
 
-/** x [R, I] times w [I, O]. */
-export const dense = tf.customGrad((...args: Input[]) => {
-  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as tf.Tensor2D[];
-      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy)];
-    },
-  };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+/** Re-exported from tf-backend, where it is shared with the other model code. */
+export { dense };
 
 /**
  * Message passing for a batch of graphs: returns h => m @ h (batched over graphs), with m

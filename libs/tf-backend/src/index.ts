@@ -1,2 +1,3 @@
 export * from './select-backend';
 export * from './file-io';
+export * from './fast-dense';
