@@ -1,4 +1,18 @@
-import type { Rng } from '@dcl-enas/common';
+import { UserError, type Rng } from '@dcl-enas/common';
+
+/** Longest architecture text any space parses (the longest real one, an NB101 cell, is about 240). */
+export const ARCH_TEXT_MAX_CHARS = 4096;
+
+/** `text` for an error message: quoted, escaped to one line, cut to `max` characters. */
+export function quoteInput(text: string, max = 120): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max - 3)}...` : text);
+}
+
+/** Refuses architecture text over ARCH_TEXT_MAX_CHARS before any parsing (a UserError naming the size). */
+export function checkArchTextSize(text: string, label: string): void {
+  if (typeof text !== 'string') throw new UserError(`${label} architecture must be a string, got ${typeof text}`);
+  if (text.length > ARCH_TEXT_MAX_CHARS) throw new UserError(`${label} architecture text of ${text.length} characters is too long (at most ${ARCH_TEXT_MAX_CHARS}): ${quoteInput(text, 60)}`);
+}
 
 /**
  * An architecture as a node-op DAG, padded to the space's `maxNodes` (SPEC 2.1).

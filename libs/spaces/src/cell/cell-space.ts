@@ -1,5 +1,5 @@
 import { UserError, type Rng } from '@dcl-enas/common';
-import type { ArchGraph, SearchSpace } from '../space';
+import { checkArchTextSize, quoteInput, type ArchGraph, type SearchSpace } from '../space';
 import { cellCanonicalForm, type CellSemantics } from './cell-canonical';
 
 /** The cell's 6 edges (from -> to) in the order of the string form `|a~0|+|b~0|c~1|+|d~0|e~1|f~2|`. */
@@ -54,11 +54,12 @@ export function createCellSpace(def: CellSpaceDefinition): CellSpace {
   };
 
   const parse = (text: string): CellArch => {
+    checkArchTextSize(text, def.label);
     const m = pattern.exec(text.trim());
-    if (!m) throw new UserError(`malformed ${def.label} cell "${text}": expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op in ${def.ops.join(', ')}`);
+    if (!m) throw new UserError(`malformed ${def.label} cell ${quoteInput(text)}: expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with op in ${def.ops.join(', ')}`);
     return m.slice(1).map((name) => {
       const idx = def.ops.indexOf(name);
-      if (idx < 0) throw new UserError(`unknown ${def.label} op "${name}" in "${text}": use one of ${def.ops.join(', ')}`);
+      if (idx < 0) throw new UserError(`unknown ${def.label} op ${quoteInput(name, 40)} in ${quoteInput(text)}: use one of ${def.ops.join(', ')}`);
       return idx;
     });
   };
