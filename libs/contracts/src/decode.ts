@@ -13,7 +13,14 @@ export function decode<S extends z.ZodType>(schema: S, value: unknown, what: str
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
-  throw new ContractError(`${what}: ${path}: ${issue.message}${more}`);
+  throw new ContractError(`${what}: ${oneLine(path)}: ${oneLine(issue.message)}${more}`);
+}
+
+/** Field names and messages come from the input: control characters escaped, at most 300 characters. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > 300 ? `${escaped.slice(0, 297)}...` : escaped;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ContractError, decode } from './decode';
+import { LIMITS, shortName } from './limits';
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 
@@ -10,16 +11,16 @@ export const ExperimentSpec = z
     apiVersion: z.literal('enas/v1').describe('Spec format version; always enas/v1.'),
     kind: z.literal('Experiment'),
     name: z.string().regex(NAME, 'lower-case letters, digits and "-", at most 48 characters').optional().describe('A label for listings; need not be unique.'),
-    space: z.string().min(1).describe('Search space: nb201, nb101.'),
-    dataset: z.string().min(1).describe('Dataset of the space: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101).'),
-    strategy: z.string().min(1).describe('Strategy name as for `enas search --strategy`: random, rea, dcl-enas, ...'),
+    space: shortName().describe('Search space: nb201, nb101.'),
+    dataset: shortName().describe('Dataset of the space: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101).'),
+    strategy: shortName().describe('Strategy name as for `enas search --strategy`: random, rea, dcl-enas, ...'),
     seed: z.number().int().min(0).max(2147483647).default(0).describe('Seed of the strategy; the same seed gives the same search as `enas search --seed`.'),
     queries: z.number().int().min(1).max(100000).describe('Query budget: architectures trained.'),
     batchSize: z
       .number()
       .int()
       .min(1)
-      .max(1024)
+      .max(LIMITS.batchTrials)
       .default(1)
       .describe('Trials in flight at once (asked from the strategy together). 1 reproduces `enas search` exactly; more keeps more trainers busy.'),
   })
@@ -36,6 +37,8 @@ export function experimentSpecJsonSchema(): Record<string, unknown> {
 
 /** Parses a spec from YAML or JSON text (JSON is YAML); one ContractError naming the first problem. */
 export function parseExperimentSpec(text: string, source = 'spec'): ExperimentSpec {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > LIMITS.specBytes) throw new ContractError(`${source} is ${bytes} bytes: a spec may be at most ${LIMITS.specBytes} bytes`);
   let raw: unknown;
   try {
     raw = parseYaml(text);

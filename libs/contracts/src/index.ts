@@ -1,4 +1,5 @@
 export * from './subjects';
+export * from './limits';
 export * from './decode';
 export * from './refs';
 export * from './experiment-spec';

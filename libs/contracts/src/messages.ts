@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { ObjectRef, payload } from './refs';
 import { TOKEN_PATTERN } from './subjects';
+import { archKey, archText, shortName } from './limits';
 
 /** Work item on the trial queue (stream ENAS_TRIALS, subject enas.v1.trials.<experiment>.<index>). */
 export const TrialRequest = z
   .object({
     experimentId: z.string().regex(TOKEN_PATTERN),
     index: z.number().int().nonnegative(),
-    space: z.string().min(1),
-    dataset: z.string().min(1),
-    arch: z.string().min(1),
-    key: z.string().min(1),
+    space: shortName(),
+    dataset: shortName(),
+    arch: archText(),
+    key: archKey(),
   })
   .strict();
 export type TrialRequest = z.infer<typeof TrialRequest>;
@@ -19,14 +20,14 @@ export type TrialRequest = z.infer<typeof TrialRequest>;
 export const PredictorSession = z
   .object({
     id: z.string().regex(TOKEN_PATTERN),
-    space: z.string().min(1),
-    variant: z.string().min(1),
+    space: shortName(),
+    variant: shortName(),
     seed: z.number().int(),
   })
   .strict();
 export type PredictorSession = z.infer<typeof PredictorSession>;
 
-export const LabelledArch = z.object({ arch: z.string().min(1), key: z.string().min(1), valAcc: z.number().finite() }).strict();
+export const LabelledArch = z.object({ arch: archText(), key: archKey(), valAcc: z.number().finite() }).strict();
 export type LabelledArch = z.infer<typeof LabelledArch>;
 
 /** enas.v1.predictor.fit: fit version `version` of the session on every label so far. */
@@ -49,7 +50,7 @@ export const RankRequest = z
   .object({
     session: PredictorSession,
     model: ObjectRef.nullable(),
-    archs: payload(z.array(z.string().min(1)).min(1)),
+    archs: payload(z.array(archText()).min(1)),
   })
   .strict();
 export type RankRequest = z.infer<typeof RankRequest>;
@@ -59,7 +60,7 @@ export type RankReply = z.infer<typeof RankReply>;
 
 /** enas.v1.encoder.pretrain: the stage-1 encoder for a space and configuration, trained once and cached. */
 export const PretrainRequest = z
-  .object({ space: z.string().min(1), engine: z.string().min(1), variant: z.string().min(1), seed: z.number().int() })
+  .object({ space: shortName(), engine: shortName(), variant: shortName(), seed: z.number().int() })
   .strict();
 export type PretrainRequest = z.infer<typeof PretrainRequest>;
 
