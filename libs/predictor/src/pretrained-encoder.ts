@@ -45,9 +45,15 @@ export async function pretrainedEncoder<A>(space: SearchSpace<A>, cfg: Predictor
   const cacheDir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const dir = cacheDir === null ? null : join(cacheDir, `encoder-${space.name}-${fingerprint}`);
   if (dir && existsSync(join(dir, 'model.json'))) {
-    const artifacts = await fileSystemHandler(dir).load();
-    const meta = artifacts.modelTopology as { fingerprint?: string; seconds?: number };
-    if (meta.fingerprint === fingerprint && artifacts.weightData && artifacts.weightSpecs) {
+    // A damaged cache entry (a crash or a full disk while it was written) is trained again and overwritten.
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    try {
+      artifacts = await fileSystemHandler(dir).load();
+    } catch (e) {
+      options.log?.(`stage 1: ignoring the cached encoder: ${(e as Error).message}`);
+    }
+    const meta = (artifacts?.modelTopology ?? {}) as { fingerprint?: string; seconds?: number };
+    if (artifacts && meta.fingerprint === fingerprint && artifacts.weightData && artifacts.weightSpecs) {
       options.log?.(`stage 1: cached encoder ${dir}`);
       const weights = new Map(Object.entries(tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs)));
       return { space: space.name, fingerprint, weights, seconds: meta.seconds ?? 0 };

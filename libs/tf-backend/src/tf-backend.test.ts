@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSystemHandler, initTf, tf } from './index';
@@ -39,6 +39,27 @@ describe('fileSystemHandler', () => {
       const back = tf.io.decodeWeights(loaded.weightData as ArrayBuffer, loaded.weightSpecs ?? []);
       expect(back['w'].arraySync()).toEqual([[1.5, -2], [3, 4.25]]);
       expect(back['b'].arraySync()).toEqual([7, 8, 9]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('detects a model.json and weights.bin from different saves, and a torn model.json', async () => {
+    await initTf();
+    const dir = mkdtempSync(join(tmpdir(), 'tfio-'));
+    try {
+      const save = async (v: number) => {
+        const { data, specs } = await tf.io.encodeWeights({ w: tf.tensor1d([v, v]) });
+        await fileSystemHandler(dir).save({ modelTopology: { v }, weightSpecs: specs, weightData: data });
+      };
+      await save(1);
+      const firstJson = readFileSync(join(dir, 'model.json'));
+      await save(2);
+      expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']); // no temporary files left
+      writeFileSync(join(dir, 'model.json'), firstJson); // as if the crash came between the two files
+      await expect(fileSystemHandler(dir).load()).rejects.toThrow(/damaged model at .*weights\.bin does not match model\.json/);
+      writeFileSync(join(dir, 'model.json'), firstJson.subarray(0, 20));
+      await expect(fileSystemHandler(dir).load()).rejects.toThrow(/damaged model at .*model\.json is not JSON/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

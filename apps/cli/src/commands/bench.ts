@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { resolveDataDir, UserError } from '@dcl-enas/common';
+import { resolveDataDir, UserError, writeFileAtomicSync } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
@@ -60,10 +59,10 @@ export function registerBench(program: Command): void {
       const commandLine = `npm run -s enas -- bench ${rebuildArgs(flags)}`;
       const markdown = benchMarkdown(summary, commandLine);
       if (flags.out) {
-        writeFileSync(join(flags.out, 'bench.md'), markdown);
-        writeFileSync(join(flags.out, 'bench.csv'), benchCsv(summary));
+        writeFileAtomicSync(join(flags.out, 'bench.md'), markdown);
+        writeFileAtomicSync(join(flags.out, 'bench.csv'), benchCsv(summary));
         const svg = await writeCurves(flags.out, records, flags, bench.ceiling?.testAccAtBestVal ?? null);
-        writeFileSync(join(flags.out, 'report.html'), benchHtml(summary, svg, commandLine));
+        writeFileAtomicSync(join(flags.out, 'report.html'), benchHtml(summary, svg, commandLine));
       }
       process.stdout.write(flags.json ? JSON.stringify(summary) + '\n' : markdown);
     });
@@ -85,8 +84,8 @@ async function writeCurves(dir: string, records: readonly BenchRunRecord[], flag
       ceiling,
     }),
   );
-  writeFileSync(join(dir, 'curves.svg'), svg);
-  writeFileSync(join(dir, 'curves.png'), svgToPng(svg));
+  writeFileAtomicSync(join(dir, 'curves.svg'), svg);
+  writeFileAtomicSync(join(dir, 'curves.png'), svgToPng(svg));
   return svg;
 }
 

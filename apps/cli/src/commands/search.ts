@@ -1,10 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { Rng, resolveDataDir } from '@dcl-enas/common';
+import { Rng, resolveDataDir, writeFileAtomicSync } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
+import { DashboardHub, cellSvg, curveSvg, observeSearch, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
+import type { ExperimentSpec } from '@dcl-enas/contracts';
+import { startDashboardServer } from '../dashboard-server';
 import { integer, positiveInt } from '../options';
 import { lazyInProcessPredictors } from '../predictors';
 import { prepareSpace } from '../spaces';
@@ -18,6 +21,9 @@ interface SearchFlags {
   seed: number;
   out?: string;
   json?: boolean;
+  ui?: boolean;
+  uiPort: number;
+  pace: number;
 }
 
 export function registerSearch(program: Command): void {
@@ -31,21 +37,42 @@ export function registerSearch(program: Command): void {
     .option('--seed <s>', 'random seed', integer, 0)
     .option('--out <dir>', 'write result.json and trajectory.csv here')
     .option('--json', 'print exactly one JSON object on stdout')
+    .option('--ui', 'serve the live dashboard while searching (URL on stderr), and after it until Ctrl-C')
+    .option('--ui-port <n>', 'port of the dashboard (0 picks a free one)', integer, 8090)
+    .option('--pace <ms>', 'pause before each query, to watch a fast (tabular) search live', integer, 0)
     .action(async (flags: SearchFlags) => {
       const started = performance.now();
       await prepareSpace(flags.space);
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
-      const { evaluator } = bench;
-      const strategy = createStrategy(flags.strategy, {
-        space: evaluator.space,
-        rng: Rng.seeded(flags.seed),
-        seed: flags.seed,
-        budget: flags.queries,
-        predictors: lazyInProcessPredictors(evaluator.space),
+      const predictions = recordPredictions(lazyInProcessPredictors(bench.evaluator.space), bench.evaluator.space);
+      const hub = new DashboardHub({ stuckAfterSeconds: 600, spaceOf: () => bench.evaluator.space });
+      const id = `${flags.strategy}-${flags.space}-${flags.dataset}-seed${flags.seed}`;
+      const spec: ExperimentSpec = { apiVersion: 'enas/v1', kind: 'Experiment', space: flags.space, dataset: flags.dataset, strategy: flags.strategy, seed: flags.seed, queries: flags.queries, batchSize: 1 };
+      const observed = observeSearch({
+        id,
+        spec,
+        strategy: createStrategy(flags.strategy, { space: bench.evaluator.space, rng: Rng.seeded(flags.seed), seed: flags.seed, budget: flags.queries, predictors: predictions.provider }),
+        evaluator: bench.evaluator,
+        emit: (event) => hub.apply(id, event),
+        predictions: predictions.prediction,
+        ...(flags.ui || flags.pace > 0 ? { paceMs: flags.pace } : {}),
       });
+      const { evaluator, strategy } = observed;
+      const ui = flags.ui ? await startDashboardServer(hub, flags.uiPort) : null;
+      const ticker = ui ? setInterval(() => hub.tick(), 1000) : null;
+      if (ui) process.stderr.write(`dashboard: ${ui.url}#${encodeURIComponent(id)}\n`);
       const bar = progressBar(flags.queries, `${flags.strategy} ${flags.space}/${flags.dataset}`);
-      const outcome = await runSearch({ evaluator, dataset: flags.dataset, strategy, queries: flags.queries, onQuery: () => bar.tick() });
-      bar.stop();
+      let outcome: Awaited<ReturnType<typeof runSearch<unknown>>>;
+      try {
+        outcome = await runSearch({ evaluator, dataset: flags.dataset, strategy, queries: flags.queries, onQuery: () => bar.tick() });
+        observed.end('completed');
+      } catch (e) {
+        observed.end('failed', (e as Error).message);
+        await ui?.close();
+        throw e;
+      } finally {
+        bar.stop();
+      }
       const result = {
         space: flags.space,
         dataset: flags.dataset,
@@ -57,7 +84,13 @@ export function registerSearch(program: Command): void {
         simulatedGpuSeconds: outcome.simulatedGpuSeconds,
         wallSeconds: (performance.now() - started) / 1000,
       };
-      if (flags.out) await writeSearchOutput(flags.out, result);
+      if (flags.out) await writeSearchOutput(flags.out, result, hub.view(id)!);
+      if (ui) {
+        process.stderr.write(`search finished; the dashboard stays at ${ui.url} until Ctrl-C\n`);
+        process.once('SIGINT', () => void ui.close().then(() => process.exit(0)));
+        process.once('SIGTERM', () => void ui.close().then(() => process.exit(0)));
+        void ticker;
+      }
       if (flags.json) {
         process.stdout.write(JSON.stringify(result) + '\n');
         return;
@@ -71,7 +104,7 @@ export function registerSearch(program: Command): void {
         `test        ${pct(result.best.testAcc)}  (reported only${ceiling != null ? `; the best this protocol allows is ${ceiling.toFixed(2)} %` : ''})`,
         `simulated GPU time ${result.simulatedGpuSeconds === null ? 'not recorded' : `${(result.simulatedGpuSeconds / 3600).toFixed(2)} h`} · wall ${result.wallSeconds.toFixed(2)} s`,
       ];
-      if (flags.out) lines.push(`wrote result.json, trajectory.csv, trajectory.svg/.png and report.html to ${flags.out}`);
+      if (flags.out) lines.push(`wrote result.json, trajectory.csv, trajectory/trials/cell(/tau).svg and .png, and report.html to ${flags.out}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
@@ -88,18 +121,29 @@ type SearchResult = {
   wallSeconds: number;
 };
 
-async function writeSearchOutput(dir: string, result: SearchResult): Promise<void> {
+async function writeSearchOutput(dir: string, result: SearchResult, view: ExperimentView): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileAtomicSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   const csv = ['query,best_val_acc,best_test_acc', ...result.trajectory.map((p) => `${p.query},${p.bestValAcc},${p.bestTestAcc ?? ''}`)];
-  writeFileSync(join(dir, 'trajectory.csv'), csv.join('\n') + '\n');
+  writeFileAtomicSync(join(dir, 'trajectory.csv'), csv.join('\n') + '\n');
   const points = meanCurves([
     { strategy: 'validation (search signal)', values: result.trajectory.map((p) => p.bestValAcc) },
     { strategy: 'test (reported only)', values: result.trajectory.map((p) => p.bestTestAcc) },
   ]);
   const svg = await renderSvg(curvesSpec(points, { title: `${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}: the selected architecture`, yTitle: 'accuracy (%)', seriesTitle: 'best so far' }));
-  writeFileSync(join(dir, 'trajectory.svg'), svg);
-  writeFileSync(join(dir, 'trajectory.png'), svgToPng(svg));
+  writeFileAtomicSync(join(dir, 'trajectory.svg'), svg);
+  writeFileAtomicSync(join(dir, 'trajectory.png'), svgToPng(svg));
+  // The dashboard's drawings, for papers: every trial with the best so far, the cell, the predictor's tau per cycle.
+  const figures: Record<string, string> = {
+    trials: curveSvg(view.curve, view.scatter, { budget: result.queries, width: 720, height: 360, title: `${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}: every trial and the best so far` }),
+    cell: cellSvg(result.best.arch, undefined, { title: 'Selected cell' }),
+  };
+  if (view.cycles.length > 0) figures['tau'] = tauSvg(view.cycles, { width: 520, height: 240, title: 'Predictor ranking quality per cycle' });
+  if (!figures['cell'].includes('<circle')) figures['cell'] = cellSvg(result.best.arch, (await import('@dcl-enas/experiments')).spaceByName(result.space), { title: 'Selected cell' });
+  for (const [name, figure] of Object.entries(figures)) {
+    writeFileSync(join(dir, `${name}.svg`), figure);
+    writeFileSync(join(dir, `${name}.png`), svgToPng(figure, 1280));
+  }
   const html = htmlPage(
     `Search: ${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}`,
     [
@@ -111,7 +155,19 @@ async function writeSearchOutput(dir: string, result: SearchResult): Promise<voi
         },
       },
       { heading: 'Best so far', svg },
+      { heading: 'Every trial', paragraphs: ['Dots: each trained architecture\'s validation accuracy; solid: the best so far (the search signal); dashed: its test accuracy (reported only).'], svg: figures['trials'] },
+      { heading: 'Selected cell', svg: figures['cell'] },
+      ...(figures['tau']
+        ? [
+            {
+              heading: 'Predictor ranking quality per cycle',
+              paragraphs: [`Kendall tau between the predictor's scores and the observed validation accuracies of the batch each fit chose; over all predicted trials: ${view.tauOverall === null ? 'n/a' : view.tauOverall.toFixed(3)}.`],
+              table: { columns: ['cycle', 'trials', 'tau', 'best validation (%)'], rows: view.cycles.map((c) => [c.cycle, c.observed, c.tau === null ? null : Number(c.tau.toFixed(3)), c.bestValAcc]) },
+              svg: figures['tau'],
+            },
+          ]
+        : []),
     ],
   );
-  writeFileSync(join(dir, 'report.html'), html);
+  writeFileAtomicSync(join(dir, 'report.html'), html);
 }

@@ -41,6 +41,26 @@ describe('bench', () => {
     expect(whole.load()).toHaveLength(12);
   });
 
+  it('drops a last record whose newline never reached the disk, so the next append cannot run into it', async () => {
+    const store = new BenchStore(mkdtempSync(join(tmpdir(), 'bench-')), scope);
+    await expect(bench(store, 3)).rejects.toThrow('interrupted');
+    const [first] = store.load();
+    appendFileSync(store.file, JSON.stringify({ ...first, seed: 99 })); // whole JSON, torn before its newline
+    expect(store.load().map(runId)).toEqual(['random@20#0', 'random@40#0', 'rea@20#0']);
+    await bench(store);
+    const lines = readFileSync(store.file, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((l) => runId(JSON.parse(l)))).toEqual(store.load().map(runId));
+    expect(store.load()).toHaveLength(12);
+  });
+
+  it('reads a run recorded twice once', async () => {
+    const store = new BenchStore(mkdtempSync(join(tmpdir(), 'bench-')), scope);
+    await expect(bench(store, 2)).rejects.toThrow('interrupted');
+    appendFileSync(store.file, readFileSync(store.file, 'utf8').split('\n')[0] + '\n');
+    expect(store.load().map(runId)).toEqual(['random@20#0', 'random@40#0']);
+  });
+
   it('summarises one row per strategy and budget with ceiling hits', async () => {
     const store = new BenchStore(mkdtempSync(join(tmpdir(), 'bench-')), scope);
     await bench(store);
