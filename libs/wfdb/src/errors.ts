@@ -11,8 +11,15 @@ export class WfdbFormatError extends UserError {
     readonly file: string,
     readonly offset: number | null,
     readonly problem: string,
+    fix: string = FIX,
   ) {
-    super(`${file}: ${problem}${offset === null ? '' : ` at byte ${offset}`}; ${FIX}`);
+    super(`${file}: ${oneLine(problem)}${offset === null ? '' : ` at byte ${offset}`}; ${fix}`);
     this.name = 'WfdbFormatError';
   }
+}
+
+/** Problems quote the file's own text: control characters escaped so the message stays one line. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -43,6 +43,9 @@ export function decodeFormat212(data: Uint8Array, nSignals: number, nSamples: nu
       signal = 0;
       frame++;
     }
+    if (k + 1 >= total && (b1 & 0xf0) !== 0) {
+      throw new WfdbFormatError(file, pos + 1, `the unused half of the last byte pair is ${b1 >> 4}, not 0 (an odd number of values ends with 4 zero bits)`);
+    }
     if (k + 1 < total) {
       const b2 = data[pos + 2];
       out[signal][frame] = ((b2 | ((b1 & 0xf0) << 4)) << 20) >> 20;

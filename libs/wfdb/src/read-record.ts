@@ -102,8 +102,11 @@ function signalGroups(header: WfdbHeader): SignalGroup[] {
       throw new WfdbFormatError(header.file, spec.lineOffset, `signals of file ${spec.fileName} are not on consecutive lines`);
     }
     if (spec.format !== 212 || spec.samplesPerFrame !== 1 || spec.skew !== 0) {
-      throw new UserError(
-        `${header.file}: signal "${spec.description}" uses format ${spec.format} (${spec.samplesPerFrame} sample(s) per frame, skew ${spec.skew}); only format 212 with one sample per frame and no skew is supported: convert the record (e.g. with WFDB's xform) to format 212`,
+      throw new WfdbFormatError(
+        header.file,
+        spec.lineOffset,
+        `signal "${spec.description}" uses format ${spec.format} (${spec.samplesPerFrame} sample(s) per frame, skew ${spec.skew}); only format 212 with one sample per frame and no skew is supported`,
+        "convert the record (e.g. with WFDB's xform) to format 212",
       );
     }
     groups.push({ fileName: spec.fileName, specs: [spec] });
