@@ -4,7 +4,11 @@ import { ExperimentSpec } from './experiment-spec';
 const index = z.number().int().nonnegative();
 const percent = z.number().finite();
 
-export const ProposedTrial = z.object({ index, arch: z.string().min(1), key: z.string().min(1) }).strict();
+/** The predictor's score of a proposed architecture, and which fit (cycle) of the predictor gave it. */
+export const Prediction = z.object({ score: z.number().finite(), fit: z.number().int().positive() }).strict();
+export type Prediction = z.infer<typeof Prediction>;
+
+export const ProposedTrial = z.object({ index, arch: z.string().min(1), key: z.string().min(1), prediction: Prediction.optional() }).strict();
 export type ProposedTrial = z.infer<typeof ProposedTrial>;
 
 export const TrialOutcome = z

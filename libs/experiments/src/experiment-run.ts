@@ -1,4 +1,4 @@
-import type { BestSoFar, ExperimentEvent, ExperimentSpec, ProposedTrial, ResultEvent, TrajectoryPoint, TrialRequest } from '@dcl-enas/contracts';
+import type { BestSoFar, ExperimentEvent, ExperimentSpec, Prediction, ProposedTrial, ResultEvent, TrajectoryPoint, TrialRequest } from '@dcl-enas/contracts';
 import type { Observation, Strategy } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
 
@@ -24,6 +24,8 @@ export interface RunPorts {
   readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, valAcc: number, best: BestSoFar) => void;
   /** After each batch has been told to the strategy. */
   readonly onBatch?: () => void;
+  /** The predictor's score of a just-proposed architecture, if a predictor scored it (recorded in the proposal). */
+  readonly predictions?: (key: string) => Prediction | undefined;
 }
 
 export type RunEnd = { status: 'completed' } | { status: 'stopped'; reason: string } | { status: 'failed'; reason: string };
@@ -93,7 +95,11 @@ export class ExperimentRun<A> {
         const want = Math.min(spec.batchSize, spec.queries - index);
         const archs = await strategy.ask(want);
         if (archs.length === 0 || archs.length > want) throw new Error(`strategy ${strategy.name} returned ${archs.length} architectures for ${want} asked`);
-        const trials = archs.map((arch, i) => ({ index: index + i, arch: space.format(arch), key: space.key(arch) }));
+        const trials = archs.map((arch, i): ProposedTrial => {
+          const key = space.key(arch);
+          const prediction = this.ports.predictions?.(key);
+          return { index: index + i, arch: space.format(arch), key, ...(prediction ? { prediction } : {}) };
+        });
         const recorded = this.proposals.get(batch);
         if (recorded) this.checkReplay(batch, recorded, trials);
         else {

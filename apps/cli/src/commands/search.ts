@@ -7,6 +7,7 @@ import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { DashboardHub, cellSvg, curveSvg, observeSearch, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
 import type { ExperimentSpec } from '@dcl-enas/contracts';
+import type { SearchSpace } from '@dcl-enas/spaces';
 import { startDashboardServer } from '../dashboard-server';
 import { integer, positiveInt } from '../options';
 import { lazyInProcessPredictors } from '../predictors';
@@ -84,7 +85,7 @@ export function registerSearch(program: Command): void {
         simulatedGpuSeconds: outcome.simulatedGpuSeconds,
         wallSeconds: (performance.now() - started) / 1000,
       };
-      if (flags.out) await writeSearchOutput(flags.out, result, hub.view(id)!);
+      if (flags.out) await writeSearchOutput(flags.out, result, hub.view(id)!, bench.evaluator.space);
       if (ui) {
         process.stderr.write(`search finished; the dashboard stays at ${ui.url} until Ctrl-C\n`);
         process.once('SIGINT', () => void ui.close().then(() => process.exit(0)));
@@ -121,7 +122,7 @@ type SearchResult = {
   wallSeconds: number;
 };
 
-async function writeSearchOutput(dir: string, result: SearchResult, view: ExperimentView): Promise<void> {
+async function writeSearchOutput(dir: string, result: SearchResult, view: ExperimentView, space: SearchSpace<unknown>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileAtomicSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   const csv = ['query,best_val_acc,best_test_acc', ...result.trajectory.map((p) => `${p.query},${p.bestValAcc},${p.bestTestAcc ?? ''}`)];
@@ -136,13 +137,12 @@ async function writeSearchOutput(dir: string, result: SearchResult, view: Experi
   // The dashboard's drawings, for papers: every trial with the best so far, the cell, the predictor's tau per cycle.
   const figures: Record<string, string> = {
     trials: curveSvg(view.curve, view.scatter, { budget: result.queries, width: 720, height: 360, title: `${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}: every trial and the best so far` }),
-    cell: cellSvg(result.best.arch, undefined, { title: 'Selected cell' }),
+    cell: cellSvg(result.best.arch, space, { title: 'Selected cell' }),
   };
   if (view.cycles.length > 0) figures['tau'] = tauSvg(view.cycles, { width: 520, height: 240, title: 'Predictor ranking quality per cycle' });
-  if (!figures['cell'].includes('<circle')) figures['cell'] = cellSvg(result.best.arch, (await import('@dcl-enas/experiments')).spaceByName(result.space), { title: 'Selected cell' });
   for (const [name, figure] of Object.entries(figures)) {
-    writeFileSync(join(dir, `${name}.svg`), figure);
-    writeFileSync(join(dir, `${name}.png`), svgToPng(figure, 1280));
+    writeFileAtomicSync(join(dir, `${name}.svg`), figure);
+    writeFileAtomicSync(join(dir, `${name}.png`), svgToPng(figure, 1280));
   }
   const html = htmlPage(
     `Search: ${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}`,

@@ -1,0 +1,119 @@
+// The dashboard's page script: plain browser JavaScript, no libraries, no network beyond this server.
+// It listens to two server-sent event streams (the experiments list, the selected experiment) and
+// redraws from what they send; the charts arrive as SVG drawn by the server.
+(function () {
+  'use strict';
+  var listStream = null;
+  var viewStream = null;
+  var experiments = [];
+  var selected = decodeURIComponent(location.hash.slice(1)) || null;
+
+  function $(id) { return document.getElementById(id); }
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+  }
+  function num(v, digits) { return v === null || v === undefined ? '' : Number(v).toFixed(digits === undefined ? 2 : digits); }
+  function duration(s) {
+    if (s === null || s === undefined) return '';
+    if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
+    return (s / 3600).toFixed(1) + ' h';
+  }
+  function time(iso) { return iso ? new Date(iso).toLocaleTimeString() : ''; }
+  function connection(state) {
+    var c = $('conn');
+    c.className = state;
+    c.textContent = state === 'live' ? 'live' : state === 'down' ? 'reconnecting…' : 'connecting…';
+  }
+
+  function renderList() {
+    var ul = $('experiments');
+    if (experiments.length === 0) {
+      ul.innerHTML = '<li class="small" style="padding:.6rem .8rem">no experiments yet</li>';
+      return;
+    }
+    ul.innerHTML = experiments.map(function (e) {
+      return '<li><a href="#' + encodeURIComponent(e.id) + '" data-id="' + esc(e.id) + '"' + (e.id === selected ? ' class="selected"' : '') + '>' +
+        '<div class="id">' + esc(e.id) + '</div>' +
+        '<div class="sub"><span class="badge ' + esc(e.status) + '">' + esc(e.status) + '</span> ' + esc(e.strategy) + ' · ' + e.done + '/' + e.queries +
+        (e.best ? ' · ' + num(e.best.valAcc) + ' %' : '') + (e.stuck ? ' · <b class="reason">' + e.stuck + ' stuck</b>' : '') + '</div></a></li>';
+    }).join('');
+  }
+
+  function pick() {
+    if (selected && experiments.some(function (e) { return e.id === selected; })) return selected;
+    var running = experiments.filter(function (e) { return e.status === 'running'; })[0];
+    return running ? running.id : experiments.length > 0 ? experiments[0].id : null;
+  }
+
+  function select(id) {
+    if (id === null) {
+      $('detail').innerHTML = '<div class="empty">No experiment yet. Submit one (<code>enas submit FILE.yaml</code>) or start <code>enas search --ui</code>.</div>';
+      return;
+    }
+    if (id === selected && viewStream) return;
+    selected = id;
+    if (viewStream) viewStream.close();
+    renderList();
+    viewStream = new EventSource('api/experiments/' + encodeURIComponent(id) + '/stream');
+    viewStream.addEventListener('view', function (m) { renderView(JSON.parse(m.data)); });
+    viewStream.addEventListener('missing', function (m) { $('detail').innerHTML = '<div class="empty">' + esc(JSON.parse(m.data).error) + '</div>'; });
+  }
+
+  function trialRow(t) {
+    var events = t.events.slice(-3).map(function (e) { return '<div title="' + esc(time(e.at) + ' ' + e.text) + '">' + esc(time(e.at)) + ' ' + esc(e.text) + '</div>'; }).join('');
+    return '<tr class="' + t.state + '" data-index="' + t.index + '">' +
+      '<td class="num">' + (t.index + 1) + '</td>' +
+      '<td class="arch">' + esc(t.arch) + '</td>' +
+      '<td class="num">' + num(t.predicted, 3) + '</td>' +
+      '<td class="num">' + num(t.valAcc) + '</td>' +
+      '<td><span class="badge ' + t.state + '">' + t.state + '</span></td>' +
+      '<td class="num">' + duration(t.durationSeconds) + '</td>' +
+      '<td class="small">' + esc(t.pod || '') + (t.attempt > 1 ? ' (attempt ' + t.attempt + ')' : '') + '</td>' +
+      '<td class="why">' + esc(t.reason || '') + '</td>' +
+      '<td class="events">' + events + '</td></tr>';
+  }
+
+  function renderView(v) {
+    var best = v.best
+      ? '<div>selected <code>' + esc(v.best.arch) + '</code></div><div>validation <b>' + num(v.best.valAcc) + ' %</b> (the search signal) · test ' +
+        (v.best.testAcc === null ? 'not recorded' : '<b>' + num(v.best.testAcc) + ' %</b>') + ' (reported only)' +
+        (v.simulatedGpuSeconds !== null ? ' · simulated GPU ' + (v.simulatedGpuSeconds / 3600).toFixed(2) + ' h' : '') + '</div>'
+      : '<div class="small">no result yet</div>';
+    var counts = Object.keys(v.trialCounts).filter(function (s) { return v.trialCounts[s] > 0; }).map(function (s) { return v.trialCounts[s] + ' ' + s; }).join(', ');
+    var cycles = v.cycles.length === 0
+      ? '<div class="small">Predictor ranking quality appears once a predictor-guided strategy (dcl-enas, dcl-pool) starts its cycles.</div>'
+      : '<table class="tau-table"><thead><tr><th>cycle</th><th>trials</th><th>observed</th><th>tau</th><th>best val %</th></tr></thead><tbody>' +
+        v.cycles.slice(-6).reverse().map(function (c) {
+          return '<tr><td>' + c.cycle + '</td><td class="num">' + c.trials + '</td><td class="num">' + c.observed + '</td><td class="num">' + num(c.tau) + '</td><td class="num">' + num(c.bestValAcc) + '</td></tr>';
+        }).join('') + '</tbody></table><div class="small">tau over all predicted trials: ' + (v.tauOverall === null ? 'n/a' : num(v.tauOverall)) + '</div>';
+    $('detail').innerHTML =
+      '<div class="head"><h2 id="exp-id">' + esc(v.id) + '</h2><span class="badge ' + v.status + '" id="exp-status">' + v.status + '</span>' +
+      '<span class="meta">' + esc(v.space + ' / ' + v.dataset + ' · ' + v.strategy + ' · seed ' + v.seed + ' · batch ' + v.batchSize) + ' · <b id="exp-done">' + v.done + '</b> of ' + v.queries + ' trained' + (counts ? ' (' + esc(counts) + ')' : '') + '</span>' +
+      (v.reason ? '<span class="reason">' + esc(v.reason) + '</span>' : '') + '</div>' +
+      '<div class="grid"><div class="panel"><h3>Best so far</h3><div id="curve">' + v.svg.curve + '</div><div class="best">' + best + '</div></div>' +
+      '<div class="side"><div class="panel"><h3>Selected cell</h3><div id="cell">' + (v.svg.cell || '<div class="small">none yet</div>') + '</div></div>' +
+      '<div class="panel"><h3>Predictor ranking quality per cycle (Kendall tau, infill batch)</h3><div id="tau">' + (v.cycles.length ? v.svg.tau : '') + '</div>' + cycles + '</div></div></div>' +
+      '<div class="panel trials"><h3>Trials (newest first' + (v.trials.length < v.done + v.failed ? ', latest ' + v.trials.length : '') + ')</h3><div class="scroll"><table id="trials"><thead><tr>' +
+      '<th>#</th><th>architecture</th><th>predicted</th><th>val %</th><th>status</th><th>duration</th><th>pod / trainer</th><th>failure / stuck reason</th><th>recent events</th>' +
+      '</tr></thead><tbody>' + v.trials.map(trialRow).join('') + '</tbody></table></div></div>';
+  }
+
+  function start() {
+    connection('connecting');
+    listStream = new EventSource('api/stream');
+    listStream.addEventListener('open', function () { connection('live'); });
+    listStream.addEventListener('error', function () { connection('down'); });
+    listStream.addEventListener('experiments', function (m) {
+      experiments = JSON.parse(m.data);
+      renderList();
+      var id = pick();
+      if (id !== selected || !viewStream) select(id);
+    });
+    window.addEventListener('hashchange', function () {
+      var id = decodeURIComponent(location.hash.slice(1));
+      if (id) select(id);
+    });
+  }
+  start();
+})();

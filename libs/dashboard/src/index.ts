@@ -1,0 +1,6 @@
+export * from './tracker';
+export * from './svg';
+export * from './hub';
+export * from './predictions';
+export * from './observe';
+export * from './page';
