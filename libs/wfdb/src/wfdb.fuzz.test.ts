@@ -98,7 +98,7 @@ function read(files: Files): { ok: ReturnType<typeof readRecordSync>; sub: strin
 
 function expectFormatError(result: ReturnType<typeof read>, file: 'hea' | 'dat' | 'atr'): WfdbFormatError {
   expect('error' in result && result.error).toBeInstanceOf(WfdbFormatError);
-  const error = (result as { error: WfdbFormatError }).error;
+  const error = (result as { error: UserError }).error as WfdbFormatError;
   expect(error.file).toBe(paths(result.sub)[file]);
   expect(error.message.startsWith(`${paths(result.sub)[file]}: `)).toBe(true);
   return error;
