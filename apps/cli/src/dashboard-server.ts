@@ -5,6 +5,7 @@ import { dashboardPage, watchExperiment, watchExperiments, type DashboardHub } f
 
 /** The dashboard over plain node:http, for `enas search --ui` (the orchestrator serves the same routes through NestJS). */
 export async function startDashboardServer(hub: DashboardHub, port: number, host = '127.0.0.1'): Promise<{ url: string; close: () => Promise<void> }> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--ui-port ${port} is not a port: use 0 to 65535 (0 picks a free one)`);
   const streams = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => route(hub, req, res, streams));
   await new Promise<void>((resolve, reject) => {

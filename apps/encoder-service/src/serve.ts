@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { QUEUE_GROUPS } from '@dcl-enas/contracts';
-import { HealthModule, ValidatingNatsServer, listenHttp, natsConnectionOptions, onShutdown, openServiceContext, predictorHostConfig } from '@dcl-enas/cluster';
+import { Histogram } from 'prom-client';
+import { HealthModule, SECONDS_BUCKETS, ValidatingNatsServer, listenHttp, natsConnectionOptions, onShutdown, openServiceContext, predictorHostConfig, timed } from '@dcl-enas/cluster';
 import { engineByName, engineNames } from '@dcl-enas/predictor-engines';
 import { DEAD_LETTERS, EncoderController, HOST } from './encoder.controller';
 import { EncoderHost } from './encoder-host';
@@ -15,6 +16,7 @@ export async function serveEncoder(natsUrl?: string): Promise<void> {
   const engine = engineByName(config.engine, { config: config.engineConfig });
   const ctx = await openServiceContext(config);
   const host = new EncoderHost(engine, ctx.stores, ctx.logger);
+  host.pretrain = timed(new Histogram({ name: 'enas_encoder_pretrain_seconds', help: 'Seconds to answer a stage-1 pre-training request (cached encoders answer at once)', buckets: SECONDS_BUCKETS, registers: [ctx.metrics] }), host.pretrain.bind(host));
   const app = await NestFactory.create(
     {
       module: EncoderModule,

@@ -6,6 +6,7 @@ import { BUCKETS, ExperimentSnapshot, decode, type ExperimentDetail, type Experi
 import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient, type ServiceContext, type OrchestratorConfig } from '@dcl-enas/cluster';
 import { ExperimentRun, foldLog, spaceByName, validateSpecNames, type RunEnd, type TrialLauncher } from '@dcl-enas/experiments';
 import { createStrategy } from '@dcl-enas/search';
+import { recordPredictions } from '@dcl-enas/dashboard';
 
 export class NotFoundError extends UserError {}
 
@@ -157,12 +158,14 @@ export class ExperimentManager {
   private async attempt(a: Active): Promise<RunEnd | null> {
     const { id, spec } = a.snapshot;
     const space = spaceByName(spec.space);
+    // The predictor's scores pass through unchanged; the proposals record them (dashboard, tau per cycle).
+    const predictions = recordPredictions(remotePredictors(this.rpc, this.ctx.payloads, id, spaceByName), space);
     const strategy = createStrategy(spec.strategy, {
       space,
       rng: Rng.seeded(spec.seed),
       seed: spec.seed,
       budget: spec.queries,
-      predictors: remotePredictors(this.rpc, this.ctx.payloads, id, spaceByName),
+      predictors: predictions.provider,
     });
     const run = new ExperimentRun(id, spec, space, strategy, {
       log: { append: async (e) => void (await this.log.append(id, e)) },
@@ -176,6 +179,7 @@ export class ExperimentManager {
         }
       },
       onBatch: () => void this.save(a),
+      predictions: predictions.prediction,
     });
     let ended = null as RunEnd | null;
     const follower = await this.log.follow(id, ({ seq, event }) => {

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventLog, HealthModule, TrialQueue, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
 import { ExperimentManager } from './experiment-manager';
 import { ExperimentsController, MANAGER } from './experiments.controller';
+import { DASHBOARD, DashboardController, OrchestratorDashboard } from './dashboard';
 
 @Module({})
 class OrchestratorModule {}
@@ -16,17 +17,20 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
   const log = await EventLog.open(ctx.nc, ctx.dead);
   const rpc = rpcClient(ctx);
   const manager = new ExperimentManager(ctx, log, await TrialQueue.open(ctx.nc, log), rpc);
+  const dashboard = new OrchestratorDashboard(ctx, log, manager);
   const app = await NestFactory.create<NestExpressApplication>(
-    { module: OrchestratorModule, imports: [HealthModule.register(ctx.readiness)], controllers: [ExperimentsController], providers: [{ provide: MANAGER, useValue: manager }] },
+    { module: OrchestratorModule, imports: [HealthModule.register(ctx.readiness)], controllers: [ExperimentsController, DashboardController], providers: [{ provide: MANAGER, useValue: manager }, { provide: DASHBOARD, useValue: dashboard }] },
     { logger: ['error', 'warn'] },
   );
   app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '256kb' });
   await listenHttp(app, ctx);
   const resumed = await manager.start();
   ctx.readiness.set('experiments', null);
+  dashboard.start();
   ctx.logger.info({ resumed, maxRunning: config.maxRunningExperiments }, 'orchestrator ready');
   onShutdown(ctx, async () => {
     await manager.close();
+    await dashboard.close();
     await app.close();
     await rpc.close();
   });

@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { QUEUE_GROUPS } from '@dcl-enas/contracts';
-import { HealthModule, ValidatingNatsServer, listenHttp, natsConnectionOptions, onShutdown, openServiceContext, predictorHostConfig, rpcClient } from '@dcl-enas/cluster';
+import { Histogram } from 'prom-client';
+import { HealthModule, SECONDS_BUCKETS, ValidatingNatsServer, listenHttp, natsConnectionOptions, onShutdown, openServiceContext, predictorHostConfig, rpcClient, timed } from '@dcl-enas/cluster';
 import { engineByName, engineNames } from '@dcl-enas/predictor-engines';
 import { DEAD_LETTERS, HOST, PredictorController } from './predictor.controller';
 import { PredictorHost } from './predictor-host';
@@ -16,6 +17,9 @@ export async function servePredictor(natsUrl?: string): Promise<void> {
   const ctx = await openServiceContext(config);
   const encoderRpc = rpcClient(ctx);
   const host = new PredictorHost(engine, ctx.stores, ctx.payloads, encoderRpc, config.modelCache, ctx.logger);
+  const registers = [ctx.metrics];
+  host.rank = timed(new Histogram({ name: 'enas_predictor_rank_seconds', help: 'Seconds to rank one batch of architectures (request to reply)', buckets: SECONDS_BUCKETS, registers }), host.rank.bind(host));
+  host.fit = timed(new Histogram({ name: 'enas_predictor_fit_seconds', help: 'Seconds to fit (or refresh) a predictor on the labels so far', buckets: SECONDS_BUCKETS, registers }), host.fit.bind(host));
   const app = await NestFactory.create(
     {
       module: PredictorModule,

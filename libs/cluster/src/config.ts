@@ -33,6 +33,8 @@ export interface CommonConfig {
 
 export interface OrchestratorConfig extends CommonConfig {
   readonly maxRunningExperiments: number;
+  /** The dashboard calls a trial stuck after this many seconds without a result. */
+  readonly stuckTrialSeconds: number;
 }
 
 export interface PredictorHostConfig extends CommonConfig {
@@ -181,7 +183,7 @@ function finish<T>(r: EnvReader, config: T): T {
 
 export function orchestratorConfig(env: NodeJS.ProcessEnv = process.env, natsUrl?: string): OrchestratorConfig {
   const r = new EnvReader(env);
-  return finish(r, { ...common(r, 'orchestrator', natsUrl), maxRunningExperiments: r.int('ENAS_MAX_RUNNING_EXPERIMENTS', 16, 1, 10000) });
+  return finish(r, { ...common(r, 'orchestrator', natsUrl), maxRunningExperiments: r.int('ENAS_MAX_RUNNING_EXPERIMENTS', 16, 1, 10000), stuckTrialSeconds: r.number('ENAS_STUCK_TRIAL_SECONDS', 300, 0.1) });
 }
 
 export function predictorHostConfig(service: 'encoder' | 'predictor', env: NodeJS.ProcessEnv = process.env, natsUrl?: string, engines?: readonly string[]): PredictorHostConfig {

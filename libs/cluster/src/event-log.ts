@@ -6,6 +6,8 @@ import type { DeadLetters } from './dead-letter';
 export interface LoggedEvent {
   readonly seq: number;
   readonly event: ExperimentEvent;
+  /** When JetStream stored it (ISO 8601). */
+  readonly at?: string;
 }
 
 function subjectOf(id: string, e: ExperimentEvent): { subject: string; msgID?: string } {
@@ -97,7 +99,7 @@ export class EventLog {
           if (++delivered >= stored || m.info.pending === 0) markCaughtUp();
           continue;
         }
-        onEvent({ seq: m.seq, event });
+        onEvent({ seq: m.seq, event, at: new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString() });
         if (++delivered >= stored || m.info.pending === 0) markCaughtUp();
       }
     })();

@@ -17,3 +17,4 @@ export * from './service-context';
 export * from './nats-server-process';
 export * from './health.module';
 export * from './run-service';
+export * from './metrics';

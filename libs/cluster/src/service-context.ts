@@ -1,6 +1,8 @@
 import type { NatsConnection } from 'nats';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import type { INestApplication } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { CommonConfig } from './config';
 import { connectNats, natsConnectionOptions } from './nats-connection';
 import { createLogger, type Logger } from './logger';
@@ -9,6 +11,7 @@ import { ObjectStores, Payloads } from './blobs';
 import { Readiness } from './readiness';
 import { ensureJetStream } from './jetstream-resources';
 import { RpcClient } from './rpc';
+import { createMetricsRegistry } from './metrics';
 
 /** What every service shares: its configuration, logger, NATS connection and JetStream helpers. */
 export interface ServiceContext<C extends CommonConfig = CommonConfig> {
@@ -19,6 +22,8 @@ export interface ServiceContext<C extends CommonConfig = CommonConfig> {
   readonly stores: ObjectStores;
   readonly payloads: Payloads;
   readonly readiness: Readiness;
+  /** Prometheus metrics of this process, served at GET /metrics. */
+  readonly metrics: Registry;
 }
 
 /** Connects (waiting for NATS if it is not up yet) and makes sure the JetStream resources exist. */
@@ -32,7 +37,7 @@ export async function openServiceContext<C extends CommonConfig>(config: C): Pro
   await ensureJetStream(nc, { replicas: config.jsReplicas, maxMessageBytes: config.maxMessageBytes });
   readiness.set('jetstream', null);
   const stores = new ObjectStores(nc);
-  return { config, logger, nc, dead: new DeadLetters(nc, config.service, logger), stores, payloads: new Payloads(stores, config.maxMessageBytes), readiness };
+  return { config, logger, nc, dead: new DeadLetters(nc, config.service, logger), stores, payloads: new Payloads(stores, config.maxMessageBytes), readiness, metrics: createMetricsRegistry() };
 }
 
 /** A request/reply client over NestJS's NATS ClientProxy, with the configured timeout. */
@@ -41,8 +46,14 @@ export function rpcClient(ctx: ServiceContext): RpcClient {
   return new RpcClient(client, ctx.config.requestTimeoutMs);
 }
 
-/** Starts the HTTP listener and logs where it listens (ENAS_HTTP_PORT=0 picks a free port). */
+/** Starts the HTTP listener, with GET /metrics (Prometheus text), and logs where it listens (ENAS_HTTP_PORT=0 picks a free port). */
 export async function listenHttp(app: INestApplication, ctx: ServiceContext): Promise<number> {
+  app.getHttpAdapter().get('/metrics', (_req: unknown, res: ServerResponse) => {
+    ctx.metrics.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': ctx.metrics.contentType }).end(text),
+      (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${e.message}\n`),
+    );
+  });
   await app.listen(ctx.config.httpPort, ctx.config.httpHost);
   const address = app.getHttpServer().address() as { port: number };
   ctx.logger.info({ port: address.port, host: ctx.config.httpHost }, 'http listening');

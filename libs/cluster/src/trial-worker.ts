@@ -90,12 +90,12 @@ export class TrialWorker {
       return;
     }
     if (await this.log.hasResult(trial.experimentId, trial.index)) {
-      this.logger.info({ experiment: trial.experimentId, index: trial.index }, 'result already stored; acknowledging without training');
+      this.logger.info({ experiment: trial.experimentId, trial: trial.index, key: trial.key }, 'result already stored; acknowledging without training');
       await m.ackAck();
       return;
     }
     if (await this.log.hasEnded(trial.experimentId)) {
-      this.logger.info({ experiment: trial.experimentId, index: trial.index }, 'experiment has ended; dropping its trial');
+      this.logger.info({ experiment: trial.experimentId, trial: trial.index, key: trial.key }, 'experiment has ended; dropping its trial');
       await m.ackAck();
       return;
     }
@@ -121,7 +121,7 @@ export class TrialWorker {
     await this.log.append(trial.experimentId, event);
     await m.ackAck();
     this.trialsDone++;
-    this.logger.debug({ experiment: trial.experimentId, index: trial.index, attempt }, 'trial done');
+    this.logger.debug({ experiment: trial.experimentId, trial: trial.index, key: trial.key, attempt, valAcc: event.outcome?.valAcc ?? null, error: event.error }, 'trial done');
   }
 }
 

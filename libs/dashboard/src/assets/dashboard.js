@@ -7,6 +7,8 @@
   var viewStream = null;
   var experiments = [];
   var selected = decodeURIComponent(location.hash.slice(1)) || null;
+  // Served at /dashboard/ (or /dashboard): the API is beside the page, whatever prefix a proxy adds.
+  var base = location.pathname.replace(/\/?$/, '/');
 
   function $(id) { return document.getElementById(id); }
   function esc(s) {
@@ -55,7 +57,7 @@
     selected = id;
     if (viewStream) viewStream.close();
     renderList();
-    viewStream = new EventSource('api/experiments/' + encodeURIComponent(id) + '/stream');
+    viewStream = new EventSource(base + 'api/experiments/' + encodeURIComponent(id) + '/stream');
     viewStream.addEventListener('view', function (m) { renderView(JSON.parse(m.data)); });
     viewStream.addEventListener('missing', function (m) { $('detail').innerHTML = '<div class="empty">' + esc(JSON.parse(m.data).error) + '</div>'; });
   }
@@ -101,7 +103,7 @@
 
   function start() {
     connection('connecting');
-    listStream = new EventSource('api/stream');
+    listStream = new EventSource(base + 'api/stream');
     listStream.addEventListener('open', function () { connection('live'); });
     listStream.addEventListener('error', function () { connection('down'); });
     listStream.addEventListener('experiments', function (m) {
