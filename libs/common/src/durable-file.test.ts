@@ -29,6 +29,15 @@ describe('writeFileAtomicSync', () => {
     expect(readdirSync(dir)).toEqual(['result.json']);
   });
 
+  it('removes the temporary files of writers that died mid-write, not those of live ones', () => {
+    const dir = fresh();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(dir, `.result.json.${dead}.0.tmp`), 'half');
+    writeFileSync(join(dir, `.result.json.${process.ppid}.0.tmp`), 'in progress');
+    writeFileAtomicSync(join(dir, 'result.json'), 'new\n');
+    expect(readdirSync(dir).sort()).toEqual([`.result.json.${process.ppid}.0.tmp`, 'result.json']);
+  });
+
   it('keeps the old content when the new content cannot be written (file size limit)', () => {
     const dir = fresh();
     const file = join(dir, 'result.json');

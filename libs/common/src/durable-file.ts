@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors';
 
@@ -8,6 +8,7 @@ import { UserError } from './errors';
  * - `writeFileAtomicSync`: the whole file is replaced or left as it was. The new content goes
  *   to a temporary file beside the target, is flushed to disk (fsync), renamed over the target
  *   (atomic on POSIX), and the directory is flushed so that the rename itself is durable.
+ *   Temporary files left by a writer that was killed are removed by the next write.
  * - `appendDurableSync`: appends one record (a line) and flushes it; a write that fails part
  *   way (disk full, file size limit) is cut back off, so the file ends on a whole record.
  * - `readJournalSync`: the complete lines of an append-only file. A last line without its
@@ -21,6 +22,7 @@ let tmpCounter = 0;
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array, hint = ''): void {
   const dir = dirname(path);
+  removeStaleTemps(dir, basename(path));
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | null = null;
@@ -83,6 +85,31 @@ export function readJournalSync(path: string): { lines: string[]; droppedBytes: 
   const text = buf.subarray(0, end).toString('utf8');
   const lines = text === '' ? [] : text.slice(0, -1).split('\n');
   return { lines, droppedBytes: buf.length - end };
+}
+
+/** Temporary files of `name` left by processes that died mid-write (SIGKILL, power loss). */
+function removeStaleTemps(dir: string, name: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return; // the write itself reports the problem
+  }
+  const prefix = `.${name}.`;
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const pid = Number(entry.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) unlinkQuietly(join(dir, entry));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function writeAllSync(fd: number, bytes: Uint8Array): void {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kendallTau, resolveDataDir, Rng, UserError } from '@dcl-enas/common';
@@ -9,6 +9,7 @@ import type { ConfigOverrides } from './config';
 import { evaluatePredictor, nb201Labelled } from './evaluate';
 import { pretrainedEncoder } from './pretrained-encoder';
 import { variantConfig } from './config';
+import { initTf } from '@dcl-enas/tf-backend';
 
 /** Small enough for a unit test: the real model, few weights, few epochs. */
 const SMALL: ConfigOverrides = {
@@ -99,6 +100,23 @@ describe('stage-1 cache', () => {
     for (const [name, t] of first.weights) expect(again.weights.get(name)?.dataSync()).toEqual(t.dataSync());
     const other = await pretrainedEncoder(nb201Space, cfg, { seed: 6, cacheDir: dir });
     expect(other.fingerprint).not.toBe(first.fingerprint);
+  });
+
+  it('trains a damaged cached encoder again (a crash or a full disk while it was written) instead of failing', async () => {
+    await initTf();
+    const cfg = variantConfig('dcl', SMALL);
+    const cache = mkdtempSync(join(tmpdir(), 'encoder-cache-'));
+    const first = await pretrainedEncoder(nb201Space, cfg, { seed: 7, cacheDir: cache });
+    const entry = join(cache, readdirSync(cache)[0]);
+    writeFileSync(join(entry, 'weights.bin'), Buffer.alloc(16)); // weights that do not belong to model.json
+    const logs: string[] = [];
+    const again = await pretrainedEncoder(nb201Space, cfg, { seed: 7, cacheDir: cache, log: (l) => logs.push(l) });
+    expect(logs[0]).toMatch(/^stage 1: ignoring the cached encoder: damaged model at .*weights\.bin does not match model\.json/);
+    for (const [name, t] of first.weights) expect(again.weights.get(name)?.dataSync()).toEqual(t.dataSync());
+    const third: string[] = [];
+    await pretrainedEncoder(nb201Space, cfg, { seed: 7, cacheDir: cache, log: (l) => third.push(l) });
+    expect(third[0]).toMatch(/^stage 1: cached encoder/); // rewritten whole
+    rmSync(cache, { recursive: true, force: true });
   });
 });
 
