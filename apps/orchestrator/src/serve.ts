@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EventLog, HealthModule, TrialQueue, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
+import { EventLog, HealthModule, TrialQueue, bearerAuth, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
+import { LIMITS } from '@dcl-enas/contracts';
 import { ExperimentManager } from './experiment-manager';
 import { ExperimentsController, MANAGER } from './experiments.controller';
 import { DASHBOARD, DashboardController, OrchestratorDashboard } from './dashboard';
@@ -22,7 +23,11 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
     { module: OrchestratorModule, imports: [HealthModule.register(ctx.readiness)], controllers: [ExperimentsController, DashboardController], providers: [{ provide: MANAGER, useValue: manager }, { provide: DASHBOARD, useValue: dashboard }] },
     { logger: ['error', 'warn'] },
   );
-  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: '256kb' });
+  // Before any route or body parser: a request without the token is refused unread (docs/security.md).
+  if (config.apiToken) app.use(bearerAuth(config.apiToken, config.apiOpenPaths));
+  else ctx.logger.warn('ENAS_API_TOKEN is not set: the HTTP API accepts requests without authentication');
+  app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: LIMITS.specBytes });
+  app.useBodyParser('json', { limit: LIMITS.specBytes });
   await listenHttp(app, ctx);
   const resumed = await manager.start();
   ctx.readiness.set('experiments', null);

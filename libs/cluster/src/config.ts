@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '@dcl-enas/common';
+import { inboxPrefix } from './nats-permissions';
+import { DEFAULT_OPEN_PATHS } from './api-auth';
 
 export type ServiceName = 'orchestrator' | 'encoder' | 'predictor' | 'trainer';
 export const SERVICE_NAMES: readonly ServiceName[] = ['orchestrator', 'encoder', 'predictor', 'trainer'];
@@ -18,6 +20,8 @@ export interface NatsSettings {
   readonly servers: string[];
   readonly auth: NatsAuth;
   readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string } | null;
+  /** Replies and JetStream deliveries come to `<inboxPrefix>.>`, so each service subscribes to its own inboxes only (nats-permissions.ts). */
+  readonly inboxPrefix?: string;
 }
 
 export interface CommonConfig {
@@ -33,6 +37,10 @@ export interface CommonConfig {
 
 export interface OrchestratorConfig extends CommonConfig {
   readonly maxRunningExperiments: number;
+  /** ENAS_API_TOKEN (or the file ENAS_API_TOKEN_FILE): the bearer token the HTTP API requires; null = no authentication. */
+  readonly apiToken: string | null;
+  /** ENAS_API_OPEN_PATHS: paths served without the token. */
+  readonly apiOpenPaths: readonly string[];
   /** The dashboard calls a trial stuck after this many seconds without a result. */
   readonly stuckTrialSeconds: number;
 }
@@ -133,6 +141,11 @@ function natsSettings(r: EnvReader, natsUrl: string | undefined): NatsSettings {
   const urlText = natsUrl ?? r.raw('NATS_URL') ?? 'nats://127.0.0.1:4222';
   const servers = urlText.split(',').map((s) => s.trim());
   for (const s of servers) {
+    if (s.includes('@')) {
+      // never echo it: the part before @ is a secret, and NATS_URL gets logged
+      r.problems.push(`NATS_URL: a server address holds credentials (user:password@ or token@): put them in NATS_USER/NATS_PASSWORD or NATS_TOKEN instead`);
+      continue;
+    }
     if (!/^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(s) && !/^[^\s/:]+:\d+$/.test(s)) {
       r.problems.push(`NATS_URL: "${s}" is not a NATS server address: use nats://host:port (comma-separated for several)`);
     }
@@ -166,7 +179,7 @@ function common(r: EnvReader, service: ServiceName, natsUrl: string | undefined)
   const maxMessageBytes = r.int('ENAS_MAX_MESSAGE_BYTES', 262144, 16384, 64 * 1024 * 1024);
   return {
     service,
-    nats: natsSettings(r, natsUrl),
+    nats: { ...natsSettings(r, natsUrl), inboxPrefix: inboxPrefix(service) },
     requestTimeoutMs: r.int('ENAS_REQUEST_TIMEOUT_MS', 30000, 100, 24 * 3600 * 1000),
     httpHost: r.raw('ENAS_HTTP_HOST') ?? '0.0.0.0',
     httpPort: r.int('ENAS_HTTP_PORT', DEFAULT_PORTS[service], 0, 65535),
@@ -183,7 +196,22 @@ function finish<T>(r: EnvReader, config: T): T {
 
 export function orchestratorConfig(env: NodeJS.ProcessEnv = process.env, natsUrl?: string): OrchestratorConfig {
   const r = new EnvReader(env);
-  return finish(r, { ...common(r, 'orchestrator', natsUrl), maxRunningExperiments: r.int('ENAS_MAX_RUNNING_EXPERIMENTS', 16, 1, 10000), stuckTrialSeconds: r.number('ENAS_STUCK_TRIAL_SECONDS', 300, 0.1) });
+  return finish(r, { ...common(r, 'orchestrator', natsUrl), maxRunningExperiments: r.int('ENAS_MAX_RUNNING_EXPERIMENTS', 16, 1, 10000), ...apiAuth(r), stuckTrialSeconds: r.number('ENAS_STUCK_TRIAL_SECONDS', 300, 0.1) });
+}
+
+/** The API token (never echoed in a problem) and the open paths. */
+function apiAuth(r: EnvReader): { apiToken: string | null; apiOpenPaths: string[] } {
+  const inline = r.raw('ENAS_API_TOKEN');
+  const file = r.file('ENAS_API_TOKEN_FILE');
+  let token: string | null = inline ?? null;
+  if (inline !== undefined && file !== undefined) r.problems.push('ENAS_API_TOKEN and ENAS_API_TOKEN_FILE: set one, not both');
+  else if (file !== undefined && existsSync(file)) token = readFileSync(file, 'utf8').trim();
+  if (token !== null && (token.length < 16 || /\s/.test(token))) {
+    r.problems.push(`${file !== undefined ? `ENAS_API_TOKEN_FILE=${file}` : 'ENAS_API_TOKEN'} is not valid: the token must be at least 16 characters without spaces (e.g. openssl rand -hex 32)`);
+  }
+  const paths = (r.raw('ENAS_API_OPEN_PATHS') ?? DEFAULT_OPEN_PATHS.join(',')).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const p of paths) if (!/^\/[\w./-]*$/.test(p)) r.problems.push(`ENAS_API_OPEN_PATHS: "${p}" is not a path: use paths such as /healthz,/readyz,/metrics`);
+  return { apiToken: token, apiOpenPaths: paths };
 }
 
 export function predictorHostConfig(service: 'encoder' | 'predictor', env: NodeJS.ProcessEnv = process.env, natsUrl?: string, engines?: readonly string[]): PredictorHostConfig {

@@ -17,4 +17,6 @@ export * from './service-context';
 export * from './nats-server-process';
 export * from './health.module';
 export * from './run-service';
+export * from './nats-permissions';
+export * from './api-auth';
 export * from './metrics';

@@ -18,6 +18,7 @@ export function natsConnectionOptions(settings: NatsSettings, name: string): Con
   if (auth.kind === 'nkey') options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(auth.seedFile, 'utf8').trim()));
   if (auth.kind === 'user') Object.assign(options, { user: auth.user, pass: auth.password });
   if (auth.kind === 'token') options.token = auth.token;
+  if (settings.inboxPrefix) options.inboxPrefix = settings.inboxPrefix;
   if (settings.tls) options.tls = { caFile: settings.tls.caFile, certFile: settings.tls.certFile, keyFile: settings.tls.keyFile };
   return options;
 }

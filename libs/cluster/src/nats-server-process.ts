@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,15 +30,25 @@ function natsServerBinary(): string {
  */
 export class NatsServerProcess {
   private child: ChildProcess | null = null;
+  /** Everything the server wrote to stderr (its log), across restarts. */
+  output = '';
 
   private constructor(
     readonly port: number,
     readonly storeDir: string,
     private readonly ownsStore: boolean,
+    private readonly configFile: string | null = null,
   ) {}
 
-  static async start(): Promise<NatsServerProcess> {
-    const server = new NatsServerProcess(await freePort(), mkdtempSync(join(tmpdir(), 'enas-nats-')), true);
+  /** `config`: nats-server configuration text (e.g. an `authorization` block); port, store and JetStream come from the flags. */
+  static async start(options: { config?: string } = {}): Promise<NatsServerProcess> {
+    const storeDir = mkdtempSync(join(tmpdir(), 'enas-nats-'));
+    let configFile: string | null = null;
+    if (options.config !== undefined) {
+      configFile = join(storeDir, 'nats.conf');
+      writeFileSync(configFile, options.config, { mode: 0o600 });
+    }
+    const server = new NatsServerProcess(await freePort(), storeDir, true, configFile);
     await server.startAgain();
     return server;
   }
@@ -50,7 +60,8 @@ export class NatsServerProcess {
   async startAgain(): Promise<void> {
     if (this.child) throw new Error('nats-server is already running');
     const bin = natsServerBinary();
-    const child = spawn(bin, ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = [...(this.configFile ? ['-c', this.configFile] : []), '-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir];
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     let log = '';
     await new Promise<void>((resolve, reject) => {
@@ -61,6 +72,7 @@ export class NatsServerProcess {
       });
       child.stderr!.on('data', (d: Buffer) => {
         log += d.toString();
+        this.output += d.toString();
         if (log.includes('Server is ready')) {
           clearTimeout(timer);
           resolve();

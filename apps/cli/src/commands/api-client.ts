@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { UserError } from '@dcl-enas/common';
 
 export interface ApiFlags {
@@ -10,12 +11,27 @@ export function apiUrl(flags: ApiFlags): string {
   return url.replace(/\/+$/, '');
 }
 
+/** The bearer token for the API: ENAS_API_TOKEN, or the contents of ENAS_API_TOKEN_FILE (never a flag: flags show in `ps`). */
+export function apiToken(env: NodeJS.ProcessEnv = process.env): string | null {
+  const inline = env['ENAS_API_TOKEN']?.trim();
+  if (inline) return inline;
+  const file = env['ENAS_API_TOKEN_FILE']?.trim();
+  if (!file) return null;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new UserError(`cannot read ENAS_API_TOKEN_FILE=${file}: point it at the file holding the orchestrator's API token, or unset it`);
+  }
+}
+
 /** One call to the orchestrator's HTTP API; its error replies and an unreachable server become one-line UserErrors. */
 export async function callApi(flags: ApiFlags, method: string, path: string, body?: { text: string; contentType: string }): Promise<Response> {
   const url = `${apiUrl(flags)}${path}`;
   let res: Response;
   try {
-    res = await fetch(url, { method, headers: body ? { 'content-type': body.contentType } : {}, body: body?.text });
+    const token = apiToken();
+    const headers: Record<string, string> = { ...(body ? { 'content-type': body.contentType } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    res = await fetch(url, { method, headers, body: body?.text });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
     throw new UserError(`cannot reach the orchestrator at ${apiUrl(flags)} (${cause}): start it with "enas serve orchestrator" or point --api / ENAS_API_URL at it`);
@@ -29,7 +45,8 @@ export async function callApi(flags: ApiFlags, method: string, path: string, bod
     } catch {
       // not JSON: keep the text
     }
-    throw new UserError(`orchestrator: ${message} (HTTP ${res.status})`, res.status === 404 || res.status === 400 ? 2 : 1);
+    if (res.status === 401) throw new UserError(`orchestrator: ${message} (HTTP 401): set ENAS_API_TOKEN (or ENAS_API_TOKEN_FILE) to the orchestrator's API token`, 2);
+    throw new UserError(`orchestrator: ${message} (HTTP ${res.status})`, res.status === 404 || res.status === 400 || res.status === 413 ? 2 : 1);
   }
   return res;
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '@dcl-enas/common';
-import { ContractError, ExperimentSnapshot, decode, parseExperimentSpec } from '@dcl-enas/contracts';
+import { ContractError, ExperimentSnapshot, LIMITS, decode, parseExperimentSpec } from '@dcl-enas/contracts';
 import { apiOption, callApi, type ApiFlags } from './api-client';
 
 export function registerSubmit(program: Command): void {
@@ -14,8 +14,11 @@ export function registerSubmit(program: Command): void {
     .action(async (file: string, flags: ApiFlags & { json?: boolean }) => {
       let text: string;
       try {
+        const size = statSync(file).size;
+        if (size > LIMITS.specBytes) throw new UserError(`${file} is ${size} bytes: an experiment spec may be at most ${LIMITS.specBytes} bytes`);
         text = readFileSync(file, 'utf8');
-      } catch {
+      } catch (e) {
+        if (e instanceof UserError) throw e;
         throw new UserError(`cannot read ${file}: give the path of an experiment spec (see examples/)`);
       }
       try {
