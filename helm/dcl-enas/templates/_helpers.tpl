@@ -117,11 +117,13 @@ spec:
             - configMapRef:
                 name: {{ $fullname }}-config
           env:
-            - name: NATS_TOKEN
+            - name: NATS_USER
+              value: {{ .serve | quote }}
+            - name: NATS_PASSWORD
               valueFrom:
                 secretKeyRef:
-                  name: {{ $root.Values.nats.tokenSecret }}
-                  key: {{ $root.Values.nats.tokenKey }}
+                  name: {{ $root.Values.nats.authSecret }}
+                  key: {{ printf "%s-password" .serve }}
             - name: ENAS_HTTP_PORT
               value: {{ .port | quote }}
             {{- with .extraEnv }}

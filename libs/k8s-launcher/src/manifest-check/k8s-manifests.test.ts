@@ -12,7 +12,7 @@ import { assertValidK8sObjects, k8sObjectProblems } from './validate-object';
 const repoRoot = resolve(__dirname, '../../../..');
 const BUILDS = { base: 'k8s/base', dev: 'k8s/overlays/dev', gpu: 'k8s/overlays/gpu' } as const;
 /** Created by the operator before installing (docs/deploy.md); the dev overlay ships a fixed one. */
-const EXTERNAL_SECRETS = ['dcl-enas-nats'];
+const EXTERNAL_SECRETS = ['dcl-enas-nats', 'dcl-enas-api'];
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const hasKubectl = kubectl.status === 0;
