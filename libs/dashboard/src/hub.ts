@@ -96,7 +96,7 @@ export class DashboardHub {
       version: t.version,
       svg: {
         curve: curveSvg(model.curve, model.scatter, { budget: model.queries }),
-        tau: tauSvg(model.cycles),
+        tau: tauSvg(model.cycles, { height: 150 }),
         cell: model.best ? cellSvg(model.best.arch, space) : null,
       },
     };

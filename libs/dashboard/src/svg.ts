@@ -186,7 +186,7 @@ export function cellSvg(arch: string, space?: SearchSpace<unknown>, options: { w
   const n = graph.labels.length;
   const mid = top + (height - top) / 2;
   const r = 15;
-  const xs = (i: number) => 30 + (i * (width - 60)) / Math.max(1, n - 1);
+  const xs = (i: number) => 40 + (i * (width - 80)) / Math.max(1, n - 1);
   const maxSpan = Math.max(1, ...graph.edges.map((e) => e.to - e.from));
   let arcs = 0;
   graph.edges.forEach((e) => {

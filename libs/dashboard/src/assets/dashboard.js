@@ -86,7 +86,7 @@
     var cycles = v.cycles.length === 0
       ? '<div class="small">Predictor ranking quality appears once a predictor-guided strategy (dcl-enas, dcl-pool) starts its cycles.</div>'
       : '<table class="tau-table"><thead><tr><th>cycle</th><th>trials</th><th>observed</th><th>tau</th><th>best val %</th></tr></thead><tbody>' +
-        v.cycles.slice(-6).reverse().map(function (c) {
+        v.cycles.slice(-3).reverse().map(function (c) {
           return '<tr><td>' + c.cycle + '</td><td class="num">' + c.trials + '</td><td class="num">' + c.observed + '</td><td class="num">' + num(c.tau) + '</td><td class="num">' + num(c.bestValAcc) + '</td></tr>';
         }).join('') + '</tbody></table><div class="small">tau over all predicted trials: ' + (v.tauOverall === null ? 'n/a' : num(v.tauOverall)) + '</div>';
     $('detail').innerHTML =
