@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format';
-import { Cluster, type ServiceProcess } from './cluster-harness';
+import { Cluster, ROOT, type ServiceProcess } from './cluster-harness';
 import { httpPort } from './service-http';
 
 /** Every service's GET /metrics, after a real predictor-guided experiment ran through all of them. */
@@ -72,6 +74,15 @@ describe('Prometheus metrics', () => {
     // 32 queries, 20 random then 5 per cycle: 3 fits, each followed by several rankings.
     expect(value(m.get('enas_predictor_fit_seconds'), {})).toBe(3);
     expect(value(m.get('enas_predictor_rank_seconds'), {})).toBeGreaterThan(3);
+  });
+
+  it('the Grafana dashboard queries only metrics the services export', async () => {
+    const exported = new Set<string>();
+    for (const s of Object.keys(services)) for (const name of (await scrape(s)).keys()) exported.add(name);
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'k8s', 'grafana', 'dcl-enas-dashboard.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const queried = new Set(dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/\b(enas|process)_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+    expect(queried.size).toBeGreaterThan(10);
+    expect([...queried].filter((n) => !exported.has(n))).toEqual([]);
   });
 
   it('encoder: pre-training latency histogram', async () => {
