@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExperimentSpec } from './experiment-spec';
+import { LIMITS, archKey, archText } from './limits';
 
 const index = z.number().int().nonnegative();
 const percent = z.number().finite();
@@ -8,7 +9,7 @@ const percent = z.number().finite();
 export const Prediction = z.object({ score: z.number().finite(), fit: z.number().int().positive() }).strict();
 export type Prediction = z.infer<typeof Prediction>;
 
-export const ProposedTrial = z.object({ index, arch: z.string().min(1), key: z.string().min(1), prediction: Prediction.optional() }).strict();
+export const ProposedTrial = z.object({ index, arch: archText(), key: archKey(), prediction: Prediction.optional() }).strict();
 export type ProposedTrial = z.infer<typeof ProposedTrial>;
 
 export const TrialOutcome = z
@@ -30,12 +31,12 @@ export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
  */
 export const ExperimentEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('created'), experimentId: z.string(), spec: ExperimentSpec, at: z.iso.datetime() }).strict(),
-  z.object({ type: z.literal('proposed'), batch: index, trials: z.array(ProposedTrial).min(1) }).strict(),
+  z.object({ type: z.literal('proposed'), batch: index, trials: z.array(ProposedTrial).min(1).max(LIMITS.batchTrials) }).strict(),
   z
     .object({
       type: z.literal('result'),
       index,
-      key: z.string().min(1),
+      key: archKey(),
       /** Null when training failed; then `error` says why. */
       outcome: TrialOutcome.nullable(),
       error: z.string().optional(),
