@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArchPredictor, encoderFingerprint, pretrainedEncoder, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
+import { ArchPredictor, encoderFingerprint, mergeOverrides, pretrainedEncoder, SEARCH_SCHEDULE, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
 import type { Observation, PredictorRequest } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { initTf, tf } from '@dcl-enas/tf-backend';
 import type { PersistentPredictor, PredictorEngine } from './engine';
 
 export interface GnnEngineOptions {
-  /** Config patches (tests and benchmarks use small ones); none for the published presets. */
+  /** Patches over the search schedule (tests and benchmarks use small models); none for the defaults. */
   readonly config?: ConfigOverrides;
   /** Seed of stage 1, fixed as in embedded mode so one encoder serves every search seed. */
   readonly pretrainSeed?: number;
@@ -19,11 +19,13 @@ export interface GnnEngineOptions {
 /**
  * The contrastive graph predictor of libs/predictor as an engine: stage 1 through `pretrain`
  * (the encoder service), stage 2 as ArchPredictor fit-then-refresh, exactly as the embedded
- * in-process predictors do it, with state saved and restored through ArchPredictor.save/load.
+ * in-process predictors do it (SEARCH_SCHEDULE), with state saved and restored through
+ * ArchPredictor.save/load.
  */
 export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
   const pretrainSeed = options.pretrainSeed ?? 0;
-  const config = (request: PredictorRequest) => variantConfig(request.variant as Variant, options.config);
+  const overrides = mergeOverrides(SEARCH_SCHEDULE, options.config);
+  const config = (request: PredictorRequest) => variantConfig(request.variant as Variant, overrides);
   return {
     name: 'gnn',
 
@@ -57,7 +59,7 @@ export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
         const weights = tf.io.decodeWeights(body.slice().buffer, h.specs);
         encoder = { space: h.space, fingerprint: h.fingerprint, seconds: h.seconds, weights: new Map(Object.entries(weights)) };
       }
-      const predictor = await ArchPredictor.create(space, { variant: cfg.variant, seed: request.seed, config: options.config, encoder, cacheDir: null });
+      const predictor = await ArchPredictor.create(space, { variant: cfg.variant, seed: request.seed, config: overrides, encoder, cacheDir: null });
       return new GnnPredictor(space, predictor);
     },
 

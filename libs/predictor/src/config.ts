@@ -124,4 +124,25 @@ export interface ConfigOverrides {
   readonly finetune?: Partial<FinetuneConfig>;
 }
 
+/**
+ * The fine-tuning schedule of a search. The search refits the predictor every cycle on a few
+ * more labels, so it trains one member on every label for a fixed number of epochs and
+ * warm-starts each refresh from the last weights, instead of the evaluation preset's early
+ * stopping on a held-out slice, ensemble of three and refit. Chosen with `tools/tune-dcl.ts`
+ * on tuning seeds 100..109 (docs/results/search.md).
+ */
+export const SEARCH_SCHEDULE: ConfigOverrides = {
+  finetune: { ensemble: 1, refit: false, holdout: 0, epochs: 100, refreshEpochs: 20 },
+};
+
+/** `patch` over `base`, field by field (nested sections merge rather than replace). */
+export function mergeOverrides(base: ConfigOverrides, patch: ConfigOverrides = {}): ConfigOverrides {
+  return {
+    encoder: { ...base.encoder, ...patch.encoder },
+    prune: patch.prune ?? base.prune,
+    pretrain: { ...base.pretrain, ...patch.pretrain, augment: { ...base.pretrain?.augment, ...patch.pretrain?.augment } },
+    finetune: { ...base.finetune, ...patch.finetune },
+  };
+}
+
 export const usesPretraining = (variant: Variant): boolean => variant === 'dcl';

@@ -2,7 +2,7 @@ import { UserError } from '@dcl-enas/common';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { initTf } from '@dcl-enas/tf-backend';
 import type { Observation, PredictorProvider, RankingPredictor } from '@dcl-enas/search';
-import { VARIANTS, variantConfig, usesPretraining, type Variant, type ConfigOverrides } from './config';
+import { mergeOverrides, SEARCH_SCHEDULE, VARIANTS, variantConfig, usesPretraining, type Variant, type ConfigOverrides } from './config';
 import { ArchPredictor } from './predictor';
 import { pretrainedEncoder, type PretrainedEncoder } from './pretrained-encoder';
 
@@ -11,6 +11,7 @@ export interface InProcessPredictorOptions {
   readonly cacheDir?: string | null;
   /** Seed of stage 1: fixed, so one pre-trained encoder serves every search seed. */
   readonly pretrainSeed?: number;
+  /** Patches over the search schedule (SEARCH_SCHEDULE over the variant preset). */
   readonly config?: ConfigOverrides;
   readonly log?: (line: string) => void;
 }
@@ -18,15 +19,16 @@ export interface InProcessPredictorOptions {
 /**
  * The ranking predictors of the embedded mode: an ArchPredictor per strategy, fitted on the
  * first call and refreshed with only the new labels afterwards. Stage 1 runs once per process
- * and space (and is cached on disk across processes).
+ * and space (and is cached on disk across processes). Fine-tuning follows SEARCH_SCHEDULE.
  */
 export function inProcessPredictors<A>(space: SearchSpace<A>, options: InProcessPredictorOptions = {}): PredictorProvider {
+  const config = mergeOverrides(SEARCH_SCHEDULE, options.config);
   const encoders = new Map<Variant, Promise<PretrainedEncoder>>();
   const encoderFor = (variant: Variant) => {
     let e = encoders.get(variant);
     if (!e) {
       e = initTf({ log: options.log }).then(() =>
-        pretrainedEncoder(space, variantConfig(variant, options.config), { seed: options.pretrainSeed ?? 0, cacheDir: options.cacheDir, log: options.log }),
+        pretrainedEncoder(space, variantConfig(variant, config), { seed: options.pretrainSeed ?? 0, cacheDir: options.cacheDir, log: options.log }),
       );
       encoders.set(variant, e);
     }
@@ -44,7 +46,7 @@ export function inProcessPredictors<A>(space: SearchSpace<A>, options: InProcess
         ArchPredictor.create(space, {
           variant,
           seed: request.seed,
-          config: options.config,
+          config,
           encoder: usesPretraining(variant) ? await encoderFor(variant) : undefined,
           log: options.log,
         }))());
