@@ -7,6 +7,7 @@ import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient
 import { ExperimentRun, foldLog, spaceByName, validateSpecNames, type RunEnd, type TrialLauncher } from '@dcl-enas/experiments';
 import { createStrategy } from '@dcl-enas/search';
 import { recordPredictions } from '@dcl-enas/dashboard';
+import type { LauncherHooks } from './trial-launchers';
 
 export class NotFoundError extends UserError {}
 
@@ -39,6 +40,8 @@ export class ExperimentManager {
     private readonly log: EventLog,
     private readonly trials: TrialLauncher,
     private readonly rpc: RpcClient,
+    /** Spec checks and trial Job status of the trial launcher (launcher mode kubernetes). */
+    private readonly launcher?: LauncherHooks,
   ) {}
 
   /** Opens the snapshot bucket and resumes every experiment that was queued or running. */
@@ -56,6 +59,7 @@ export class ExperimentManager {
 
   async create(spec: ExperimentSpec): Promise<ExperimentSnapshot> {
     validateSpecNames(spec);
+    this.launcher?.checkSpec(spec);
     const id = `${spec.name ?? spec.strategy}-${randomBytes(4).toString('hex')}`;
     const at = new Date().toISOString();
     const seq = await this.log.append(id, { type: 'created', experimentId: id, spec, at });
@@ -75,10 +79,11 @@ export class ExperimentManager {
 
   async get(id: string): Promise<ExperimentDetail> {
     const a = this.active.get(id);
-    if (a?.run) return { ...a.snapshot, trajectory: [...a.run.trajectory] };
+    const launcher = this.launcher?.status(id);
+    if (a?.run) return { ...a.snapshot, trajectory: [...a.run.trajectory], ...(launcher ? { launcher } : {}) };
     const snapshot = a?.snapshot ?? (await this.snapshot(id));
     const folded = foldLog((await this.log.readAll(id)).map((e) => e.event));
-    return { ...snapshot, trajectory: folded.trajectory };
+    return { ...snapshot, trajectory: folded.trajectory, ...(launcher ? { launcher } : {}) };
   }
 
   async stop(id: string, reason = 'stopped by request'): Promise<ExperimentSnapshot> {

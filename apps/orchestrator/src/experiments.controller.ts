@@ -1,7 +1,8 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Sse, type MessageEvent } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import { UserError } from '@dcl-enas/common';
-import { ContractError, ExperimentSpec, decode, experimentSpecJsonSchema, parseExperimentSpec, type ExperimentDetail, type ExperimentSnapshot } from '@dcl-enas/contracts';
+import { ContractError, ExperimentSpec, decode, parseExperimentSpec, type ExperimentDetail, type ExperimentSnapshot } from '@dcl-enas/contracts';
+import { experimentSpecWithTrialTemplateJsonSchema } from '@dcl-enas/k8s-launcher';
 import { ExperimentManager, NotFoundError } from './experiment-manager';
 
 export const MANAGER = Symbol('ExperimentManager');
@@ -47,7 +48,7 @@ export class ExperimentsController {
 
   @Get('schema/experiment')
   schema(): Record<string, unknown> {
-    return experimentSpecJsonSchema();
+    return experimentSpecWithTrialTemplateJsonSchema();
   }
 
   private async handle<T>(f: () => Promise<T>): Promise<T> {

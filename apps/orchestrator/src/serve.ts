@@ -2,10 +2,12 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventLog, HealthModule, TrialQueue, bearerAuth, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
+import { launcherSettingsFromEnv } from '@dcl-enas/k8s-launcher';
 import { LIMITS } from '@dcl-enas/contracts';
 import { ExperimentManager } from './experiment-manager';
 import { ExperimentsController, MANAGER } from './experiments.controller';
 import { DASHBOARD, DashboardController, OrchestratorDashboard } from './dashboard';
+import { defaultTemplate, openTrials } from './trial-launchers';
 
 @Module({})
 class OrchestratorModule {}
@@ -13,11 +15,15 @@ class OrchestratorModule {}
 /** The orchestrator: experiments from their event logs, and the HTTP API. */
 export async function serveOrchestrator(natsUrl?: string): Promise<void> {
   const config = orchestratorConfig(process.env, natsUrl);
+  const launcherSettings = launcherSettingsFromEnv(process.env);
+  const fallbackTemplate = defaultTemplate(launcherSettings);
   const ctx = await openServiceContext(config);
   ctx.readiness.set('experiments', 'resuming experiments');
   const log = await EventLog.open(ctx.nc, ctx.dead);
   const rpc = rpcClient(ctx);
-  const manager = new ExperimentManager(ctx, log, await TrialQueue.open(ctx.nc, log), rpc);
+  // The launcher asks the manager (created next) for an experiment's spec only once trials flow.
+  const trials = await openTrials(launcherSettings, fallbackTemplate, await TrialQueue.open(ctx.nc, log), log, ctx.logger, async (id) => (await manager.get(id)).spec);
+  const manager = new ExperimentManager(ctx, log, trials.dispatcher, rpc, trials.hooks);
   const dashboard = new OrchestratorDashboard(ctx, log, manager);
   const app = await NestFactory.create<NestExpressApplication>(
     { module: OrchestratorModule, imports: [HealthModule.register(ctx.readiness)], controllers: [ExperimentsController, DashboardController], providers: [{ provide: MANAGER, useValue: manager }, { provide: DASHBOARD, useValue: dashboard }] },
@@ -36,6 +42,7 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
   onShutdown(ctx, async () => {
     await manager.close();
     await dashboard.close();
+    await trials.close();
     await app.close();
     await rpc.close();
   });

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { EventLog, RpcClient } from '@dcl-enas/cluster';
-import { FitReply, RankReply, STREAMS, SUBJECTS, DeadLetter, experimentSpecJsonSchema, type ExperimentEvent } from '@dcl-enas/contracts';
+import { FitReply, RankReply, STREAMS, SUBJECTS, DeadLetter, type ExperimentEvent } from '@dcl-enas/contracts';
+import { experimentSpecWithTrialTemplateJsonSchema } from '@dcl-enas/k8s-launcher';
 import { Rng } from '@dcl-enas/common';
 import { nb201Space } from '@dcl-enas/spaces';
 import { auditLog } from '@dcl-enas/experiments';
@@ -80,7 +81,7 @@ describe('the services under several experiments and bad input', () => {
 
     const listed = (await (await fetch(`${cluster.api}/experiments`)).json()) as { id: string; status: string }[];
     expect(listed.filter((x) => ids.includes(x.id)).map((x) => x.status)).toEqual(['completed', 'completed', 'completed']);
-    expect(await (await fetch(`${cluster.api}/schema/experiment`)).json()).toEqual(experimentSpecJsonSchema());
+    expect(await (await fetch(`${cluster.api}/schema/experiment`)).json()).toEqual(experimentSpecWithTrialTemplateJsonSchema());
 
     const status = await enas(['status', ids[2], '--json'], { ENAS_API_URL: cluster.api });
     expect(status.code).toBe(0);

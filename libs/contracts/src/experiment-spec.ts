@@ -23,15 +23,31 @@ export const ExperimentSpec = z
       .max(LIMITS.batchTrials)
       .default(1)
       .describe('Trials in flight at once (asked from the strategy together). 1 reproduces `enas search` exactly; more keeps more trainers busy.'),
+    trialTemplate: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "How each trial runs as a Kubernetes Job when the orchestrator runs trials as Jobs (ENAS_TRIAL_LAUNCHER=kubernetes): image, GPUs, resources, placement, retries (docs/deploy.md, \"The trial template\"). The fields given replace those of the orchestrator's default template (ENAS_TRIAL_TEMPLATE_FILE); with no default, image is required. Checked at submission; trainer workers (ENAS_TRIAL_LAUNCHER=queue) ignore it.",
+      ),
   })
   .strict();
 export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
 
-/** The spec as JSON Schema (draft 2020-12), for editors and for validation outside TypeScript. */
-export function experimentSpecJsonSchema(): Record<string, unknown> {
+/**
+ * The spec as JSON Schema (draft 2020-12), for editors and for validation outside TypeScript.
+ * `trialTemplate`: the trial template's own schema, embedded in place of the open object this
+ * library declares (the template belongs to libs/k8s-launcher, which this library cannot import).
+ */
+export function experimentSpecJsonSchema(parts: { trialTemplate?: Record<string, unknown> } = {}): Record<string, unknown> {
+  const schema = z.toJSONSchema(ExperimentSpec, { io: 'input' }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
+  if (parts.trialTemplate) {
+    // Every field is optional here: those left out come from the orchestrator's default template.
+    const { $schema: _ignored, required: _required, ...embedded } = parts.trialTemplate;
+    schema.properties['trialTemplate'] = { ...embedded, description: schema.properties['trialTemplate']!['description'] };
+  }
   return {
     title: 'DCL-ENAS experiment spec (enas/v1)',
-    ...z.toJSONSchema(ExperimentSpec, { io: 'input' }),
+    ...schema,
   };
 }
 

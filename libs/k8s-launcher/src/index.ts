@@ -9,3 +9,5 @@ export * from './trial-status';
 export { TrialLauncher, type LauncherOptions, type LauncherLog, type TrialSubmission } from './launcher';
 export * from './launcher-settings';
 export * from './job-dispatcher';
+export * from './launcher-view';
+export * from './experiment-spec-schema';

@@ -221,6 +221,11 @@ export class TrialLauncher {
     this.pump();
   }
 
+  /** The trial template an experiment was registered with (undefined before registerExperiment). */
+  templateOf(experimentId: string): TrialTemplate | undefined {
+    return this.experiments.get(experimentId)?.template;
+  }
+
   status(experimentId?: string): TrialStatus[] {
     const out: TrialStatus[] = [];
     for (const record of this.trials.values()) {
@@ -447,7 +452,11 @@ export class TrialLauncher {
     } else if (attempt > record.attempt || record.jobName === undefined) {
       record.attempt = attempt;
       record.jobName = name;
-      if (record.state === 'queued' || record.state === 'creating') record.state = 'pending';
+      if (record.state === 'queued' || record.state === 'creating') {
+        // The watch showed the Job before the create call returned: it waits from its creation.
+        record.state = 'pending';
+        record.pendingSince = this.jobCreatedAt(job);
+      }
     }
     if (record.jobName === name) this.refresh(record);
   }

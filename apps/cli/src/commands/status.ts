@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExperimentDetail, decode } from '@dcl-enas/contracts';
+import { ExperimentDetail, decode, type LauncherView } from '@dcl-enas/contracts';
 import { apiOption, callApi, type ApiFlags } from './api-client';
 
 export function registerStatus(program: Command): void {
@@ -27,5 +27,25 @@ export function describe(x: ExperimentDetail): string {
     `${x.spec.strategy} on ${x.spec.space}/${x.spec.dataset} · seed ${x.spec.seed} · ${x.queriesDone}/${x.spec.queries} architectures trained`,
   ];
   if (x.best) lines.push(`selected    ${x.best.arch}`, `validation  ${pct(x.best.valAcc)}  (the search signal)`, `test        ${pct(x.best.testAcc)}  (reported only)`);
+  if (x.launcher) lines.push(...describeLauncher(x.launcher));
   return lines.join('\n');
+}
+
+/** The experiment's trial Jobs (launcher mode kubernetes): counts, then each trial worth a look with its reason and events. */
+function describeLauncher(l: LauncherView): string[] {
+  const p = l.phases;
+  const limits = `at most ${l.maxConcurrentJobs} Jobs in all${l.maxConcurrentTrials === null ? '' : `, ${l.maxConcurrentTrials} for this experiment`}`;
+  const lines = [
+    `trial Jobs  namespace ${l.namespace}: ${p.Running} running, ${p.Pending} pending, ${p.Queued} queued, ${p.Succeeded} succeeded, ${p.Failed} failed, ${p.Stopped} stopped (${limits})` +
+      (l.adopted > 0 ? `; ${l.adopted} adopted after an orchestrator restart` : ''),
+  ];
+  for (const t of l.trials) {
+    const waited = t.pendingSeconds === undefined ? '' : ` ${t.pendingSeconds}s`;
+    const where = [t.jobName && `job ${t.jobName}`, t.attempt > 1 && `attempt ${t.attempt}`, t.exitCode !== undefined && `exit ${t.exitCode}`].filter(Boolean).join(', ');
+    lines.push(`  trial ${t.trialId}  ${t.phase}${waited}${t.reason ? `  ${t.reason}` : ''}${where ? `  (${where})` : ''}`);
+    if (t.message && t.message !== t.reason) lines.push(`      message: ${t.message.split('\n').join(' | ')}`);
+    for (const event of t.events) lines.push(`      ${event}`);
+  }
+  if (l.omitted > 0) lines.push(`  ... and ${l.omitted} more trials like these`);
+  return lines;
 }

@@ -76,6 +76,8 @@ describe('trainer job mode (real nats-server, real NB201 table)', () => {
     expect(readFileSync(join(dir, 'jobs-missing-9.log'), 'utf8')).toMatch(/trial 9 of experiment jobs-missing is not in the queue/);
     expect(await runTrialJob(jobEnv('jobs-x', 0, { ENAS_TRIAL_ID: 'seven' }))).toBe(JOB_EXIT.BAD_TRIAL);
     expect(readFileSync(join(dir, 'jobs-x-0.log'), 'utf8')).toMatch(/^ENAS_TRIAL_ID="seven" is not a trial index/);
+    expect(await runTrialJob(jobEnv('jobs-y', 0, { ENAS_JOB_CONNECT_TIMEOUT_MS: '2m' }))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-y-0.log'), 'utf8')).toMatch(/^ENAS_JOB_CONNECT_TIMEOUT_MS=2m is not a positive number of milliseconds/);
   });
 
   it('NATS out of reach exits 3 (retried by the Job) after the connect timeout', async () => {

@@ -24,19 +24,23 @@ export async function runTrialJob(env: NodeJS.ProcessEnv = process.env): Promise
   let config: ReturnType<typeof trainerConfig>;
   let experimentId: string;
   let index: number;
+  let connectTimeoutMs: number;
   try {
     config = trainerConfig(env);
     experimentId = env['ENAS_EXPERIMENT_ID'] ?? '';
     if (!TOKEN_PATTERN.test(experimentId)) throw new UserError(`ENAS_EXPERIMENT_ID="${experimentId}" is not an experiment id: the trial Job must set it`);
     index = Number(env['ENAS_TRIAL_ID']);
     if (!Number.isInteger(index) || index < 0) throw new UserError(`ENAS_TRIAL_ID="${env['ENAS_TRIAL_ID'] ?? ''}" is not a trial index: the trial Job must set it`);
+    connectTimeoutMs = Number(env['ENAS_JOB_CONNECT_TIMEOUT_MS'] || '120000');
+    if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
+      throw new UserError(`ENAS_JOB_CONNECT_TIMEOUT_MS=${env['ENAS_JOB_CONNECT_TIMEOUT_MS']} is not a positive number of milliseconds: set it to e.g. 120000`);
+    }
   } catch (error) {
     if (error instanceof UserError || error instanceof ConfigError) return fail(JOB_EXIT.BAD_TRIAL, error.message);
     throw error;
   }
   const attempt = Number(env['ENAS_TRIAL_ATTEMPT'] ?? '1') || 1;
   const logger = createLogger('trainer-job', config.logLevel).child({ experiment: experimentId, index, attempt });
-  const connectTimeoutMs = Number(env['ENAS_JOB_CONNECT_TIMEOUT_MS'] ?? '120000');
 
   let nc: NatsConnection;
   try {

@@ -11,7 +11,9 @@ export type PodScript =
   /** Scheduled, but the image cannot be pulled: ErrImagePull, then ImagePullBackOff, with events. */
   | { kind: 'image-pull-error'; backOffAfterMs?: number }
   /** Runs until deleted. */
-  | { kind: 'run-until-deleted'; startMs?: number };
+  | { kind: 'run-until-deleted'; startMs?: number }
+  /** Runs until the test ends it with `KubeApiStandin.endPod` (the test plays the kubelet, e.g. runs the real trainer). */
+  | { kind: 'external'; startMs?: number };
 
 /** Chooses the script of pod number `podIndex` (0 for the first pod, 1 for its first retry...) of a Job. */
 export type PodBehaviour = (job: V1Job, podIndex: number) => PodScript;

@@ -216,6 +216,28 @@ export class KubeApiStandin {
     return this.list('events', namespace) as CoreV1Event[];
   }
 
+  /**
+   * Ends a running pod of script `external`: its container exits with `exitCode` (having written
+   * `message` to its termination log), and the Job controller reacts as for any pod.
+   */
+  endPod(namespace: string, podName: string, exitCode: number, message?: string): boolean {
+    const pod = this.store.pods.get(`${namespace}/${podName}`) as V1Pod | undefined;
+    const jobName = pod?.metadata?.ownerReferences?.find((owner) => owner.kind === 'Job')?.name;
+    const job = jobName === undefined ? undefined : (this.store.jobs.get(`${namespace}/${jobName}`) as V1Job | undefined);
+    if (!pod || !job || pod.status?.phase !== 'Running') return false;
+    this.stopPodTimers(podName);
+    const status = pod.status;
+    status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
+    const container = status.containerStatuses![0]!;
+    container.ready = false;
+    container.state = {
+      terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(message ? { message } : {}), startedAt: new Date(), finishedAt: new Date() },
+    };
+    this.write('pods', pod, 'MODIFIED');
+    this.podEnded(job, podName, exitCode);
+    return true;
+  }
+
   /** Deletes a Job as `kubectl delete job` would (background propagation). */
   deleteJob(namespace: string, name: string): void {
     const job = this.store.jobs.get(`${namespace}/${name}`);
@@ -620,7 +642,7 @@ export class KubeApiStandin {
           });
           if (!started) return;
           this.updateJobStatus(job);
-          if (script.kind === 'run-until-deleted') return;
+          if (script.kind === 'run-until-deleted' || script.kind === 'external') return;
           const exitCode = script.kind === 'fail' ? script.exitCode : 0;
           this.later(timers, script.runMs ?? 20, () => {
             const ended = update((status) => {

@@ -1,0 +1,96 @@
+import { UserError } from '@dcl-enas/common';
+import type { ExperimentSpec, LauncherView } from '@dcl-enas/contracts';
+import type { EventLog, Logger, TrialQueue } from '@dcl-enas/cluster';
+import type { TrialLauncher } from '@dcl-enas/experiments';
+import {
+  JobTrialDispatcher,
+  clusterLauncher,
+  launcherView,
+  loadTrialTemplateFile,
+  parseTrialTemplate,
+  type LauncherSettings,
+  type TrialLauncher as KubernetesLauncher,
+  type TrialTemplate,
+} from '@dcl-enas/k8s-launcher';
+
+/** What the launcher adds to experiments: a check at submission and the trial Jobs in GET /experiments/:id. */
+export interface LauncherHooks {
+  /** Throws a UserError (400) when the spec's trials cannot be launched. */
+  checkSpec(spec: ExperimentSpec): void;
+  status(experimentId: string): LauncherView | undefined;
+}
+
+export interface Trials {
+  /** How the orchestrator hands out trials: the JetStream work queue, or one Kubernetes Job per trial. */
+  readonly dispatcher: TrialLauncher;
+  readonly hooks: LauncherHooks;
+  close(): Promise<void>;
+}
+
+/**
+ * An experiment's trial template: the fields of its spec's `trialTemplate` over those of the
+ * default template (whole fields: a spec's `resources` replaces the default's `resources`).
+ * Validated, naming the field at fault; undefined when there is neither.
+ */
+function templateFor(spec: ExperimentSpec, fallback: TrialTemplate | undefined): TrialTemplate | undefined {
+  if (spec.trialTemplate === undefined) return fallback;
+  return parseTrialTemplate(fallback ? { ...fallback, ...spec.trialTemplate } : spec.trialTemplate, 'trialTemplate');
+}
+
+/**
+ * Reads what the launcher mode needs before anything connects (the default template file), so
+ * a bad setting ends start-up with one line and exit code 2.
+ */
+export function defaultTemplate(settings: LauncherSettings): TrialTemplate | undefined {
+  return settings.mode === 'kubernetes' && settings.templateFile ? loadTrialTemplateFile(settings.templateFile) : undefined;
+}
+
+/**
+ * ENAS_TRIAL_LAUNCHER=queue: trainer workers take trials from the queue. `kubernetes`: each
+ * trial also gets a Job (libs/k8s-launcher), whose trainer in job mode reads it by id; the
+ * launcher first lists and adopts the Jobs already there, so a restart creates none twice.
+ */
+export async function openTrials(
+  settings: LauncherSettings,
+  fallback: TrialTemplate | undefined,
+  queue: TrialQueue,
+  log: EventLog,
+  logger: Logger,
+  specOf: (experimentId: string) => Promise<ExperimentSpec>,
+): Promise<Trials> {
+  if (settings.mode === 'queue') {
+    return {
+      dispatcher: queue,
+      hooks: { checkSpec: (spec) => void templateFor(spec, undefined), status: () => undefined },
+      close: async () => undefined,
+    };
+  }
+  const templateOf = (spec: ExperimentSpec): TrialTemplate => {
+    const template = templateFor(spec, fallback);
+    if (!template) {
+      throw new UserError(
+        'this orchestrator runs trials as Kubernetes Jobs (ENAS_TRIAL_LAUNCHER=kubernetes) and has no default trial template: add a trialTemplate section to the spec, or set ENAS_TRIAL_TEMPLATE_FILE on the orchestrator',
+      );
+    }
+    return template;
+  };
+  const launcher: KubernetesLauncher = clusterLauncher(settings, logger.child({ component: 'k8s-launcher' }));
+  try {
+    await launcher.start();
+  } catch (error) {
+    await launcher.stop().catch(() => undefined);
+    throw new Error(`cannot list Jobs and pods in namespace ${launcher.namespace} through the Kubernetes API: ${(error as Error).message}`);
+  }
+  logger.info({ namespace: launcher.namespace, maxConcurrentJobs: settings.maxConcurrentJobs, adopted: launcher.status().length }, 'trials run as Kubernetes Jobs');
+  return {
+    dispatcher: new JobTrialDispatcher(
+      queue,
+      log,
+      launcher,
+      async (experimentId) => templateOf(await specOf(experimentId)),
+      (error, status) => logger.warn({ experiment: status.experimentId, trial: status.trialId, err: (error as Error).message }, 'result of a failed trial Job not stored; trying again'),
+    ),
+    hooks: { checkSpec: (spec) => void templateOf(spec), status: (experimentId) => launcherView(launcher, experimentId) },
+    close: () => launcher.stop(),
+  };
+}

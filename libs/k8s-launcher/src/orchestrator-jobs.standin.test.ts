@@ -1,0 +1,311 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NatsServerProcess, freePort } from '@dcl-enas/cluster';
+import { ExperimentDetail, decode } from '@dcl-enas/contracts';
+import type { V1Pod } from './k8s-client';
+import { behaviourByTrial, type PodBehaviour } from './testing/pod-scripts';
+import { KubeApiStandin } from './testing/standin-api-server';
+import { TEST_NAMESPACE, testTemplate } from './testing/harness';
+import type { TrialTemplateInput } from './trial-template';
+
+/**
+ * The orchestrator with ENAS_TRIAL_LAUNCHER=kubernetes, end to end: the real orchestrator process
+ * (`enas serve orchestrator`), a real nats-server with JetStream, and the stand-in Kubernetes API
+ * server (libs/k8s-launcher/src/testing) in place of a cluster. The test plays the kubelet: for
+ * every pod the stand-in schedules, it runs the real trainer in job mode
+ * (apps/trainer/src/job-mode/main.ts) with the environment of the pod's container, and reports
+ * its exit code and termination message back to the stand-in. `enas status` and `enas stop` run
+ * as the user runs them.
+ */
+
+const ROOT = join(__dirname, '..', '..', '..');
+const REGISTER = ['-r', './tools/register.cjs'];
+const run = promisify(execFile);
+
+let nats: NatsServerProcess;
+const dir = mkdtempSync(join(tmpdir(), 'enas-k8s-e2e-'));
+const cleanups: (() => Promise<void> | void)[] = [];
+
+// A nats-server of its own for each test: an orchestrator resumes every experiment it finds.
+beforeEach(async () => {
+  nats = await NatsServerProcess.start();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await nats?.dispose();
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The environment of this test process without settings that would leak into the children. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('ENAS_') || name.startsWith('NATS_') || name.startsWith('KUBERNETES_')) delete env[name];
+  delete env['KUBECONFIG'];
+  return env;
+}
+
+class Orchestrator {
+  output = '';
+  readonly exited: Promise<number | null>;
+  private constructor(
+    readonly child: ChildProcess,
+    readonly api: string,
+  ) {
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** `enas serve orchestrator` with trials as Jobs on the stand-in server; resolves once it is ready. */
+  static async start(standin: KubeApiStandin, port: number, env: Record<string, string>): Promise<Orchestrator> {
+    const kubeconfig = join(dir, `kubeconfig-${port}.json`);
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'standin', cluster: { server: standin.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'anonymous', user: {} }],
+        contexts: [{ name: 'standin', context: { cluster: 'standin', user: 'anonymous', namespace: TEST_NAMESPACE } }],
+        'current-context': 'standin',
+      }),
+    );
+    const child = spawn(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', 'serve', 'orchestrator', '--nats', nats.url], {
+      cwd: ROOT,
+      env: { ...baseEnv(), KUBECONFIG: kubeconfig, ENAS_HTTP_PORT: String(port), ENAS_TRIAL_LAUNCHER: 'kubernetes', ENAS_K8S_PENDING_CHECK_MS: '100', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const orchestrator = new Orchestrator(child, `http://127.0.0.1:${port}`);
+    cleanups.push(() => orchestrator.kill());
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`orchestrator not ready in 60 s:\n${orchestrator.output}`)), 60_000);
+      child.stdout!.on('data', () => {
+        if (orchestrator.output.includes('"msg":"orchestrator ready"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`orchestrator exited with ${code}:\n${orchestrator.output}`));
+      });
+    });
+    return orchestrator;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+
+  async submit(spec: Record<string, unknown>): Promise<string> {
+    const res = await fetch(`${this.api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'enas/v1', kind: 'Experiment', ...spec }) });
+    const body = (await res.json()) as { id: string };
+    if (res.status !== 201) throw new Error(`submit failed (${res.status}): ${JSON.stringify(body)}`);
+    return body.id;
+  }
+
+  async detail(id: string): Promise<ExperimentDetail> {
+    const res = await fetch(`${this.api}/experiments/${id}`);
+    return decode(ExperimentDetail, await res.json(), 'GET /experiments/:id');
+  }
+
+  async waitFor(id: string, what: string, done: (x: ExperimentDetail) => boolean, timeoutMs = 90_000): Promise<ExperimentDetail> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const x = await this.detail(id);
+      if (done(x)) return x;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify({ status: x.status, done: x.queriesDone, launcher: x.launcher })}\n${this.output.split('\n').slice(-20).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** `enas ARGS` as a user runs it: exit code and output. */
+async function enas(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env: baseEnv() });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/**
+ * Plays the kubelet for pods of script `external`: runs the real trainer in job mode with the
+ * container's environment, then ends the pod with the trainer's exit code and termination message.
+ * While `held`, pods stay Running with no trainer (a long training run).
+ */
+class Kubelet {
+  held = false;
+  readonly started = new Set<string>();
+  private readonly children = new Set<ChildProcess>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly standin: KubeApiStandin) {
+    this.timer = setInterval(() => this.tick(), 25);
+    cleanups.push(() => this.stop());
+  }
+
+  private tick(): void {
+    if (this.held) return;
+    for (const pod of this.standin.pods(TEST_NAMESPACE)) {
+      const name = pod.metadata!.name!;
+      if (pod.status?.phase === 'Running' && !this.started.has(name)) this.runTrainer(pod);
+    }
+  }
+
+  private runTrainer(pod: V1Pod): void {
+    const name = pod.metadata!.name!;
+    this.started.add(name);
+    const container = pod.spec!.containers[0]!;
+    const terminationLog = join(dir, `termination-${name}`);
+    const env: NodeJS.ProcessEnv = { ...baseEnv(), ENAS_POD_NAME: name };
+    for (const entry of container.env ?? []) if (entry.value !== undefined) env[entry.name] = entry.value;
+    env['ENAS_TERMINATION_LOG'] = terminationLog; // /dev/termination-log in a real pod
+    const child = spawn(container.command![0]!, container.command!.slice(1), { cwd: ROOT, env, stdio: 'ignore' });
+    this.children.add(child);
+    child.once('exit', (code) => {
+      this.children.delete(child);
+      const message = existsSync(terminationLog) ? readFileSync(terminationLog, 'utf8') : undefined;
+      this.standin.endPod(TEST_NAMESPACE, name, code ?? 137, message);
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const child of this.children) child.kill('SIGKILL');
+  }
+}
+
+async function standinServer(podBehaviour: PodBehaviour): Promise<KubeApiStandin> {
+  const standin = await KubeApiStandin.start({ podBehaviour });
+  cleanups.push(() => standin.close());
+  return standin;
+}
+
+/** The default trial template file the orchestrator reads (ENAS_TRIAL_TEMPLATE_FILE). */
+function templateFile(overrides: Partial<TrialTemplateInput> = {}): string {
+  const file = join(dir, `template-${Math.random().toString(36).slice(2)}.json`);
+  // The trainer runs from the repository checkout, so the command is `node` itself.
+  const template = testTemplate({ nats: { url: nats.url }, command: [process.execPath, ...REGISTER, 'apps/trainer/src/job-mode/main.ts'], ...overrides });
+  writeFileSync(file, JSON.stringify(template));
+  return file;
+}
+
+const trialJobs = (standin: KubeApiStandin) => standin.jobs(TEST_NAMESPACE).filter((job) => job.metadata?.labels?.['dcl-enas.io/role'] === 'trial');
+
+describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, stand-in Kubernetes API server)', () => {
+  it('an orchestrator restarted while 8 Jobs run adopts the 8 Jobs, creates none, and the experiment completes', async () => {
+    const standin = await standinServer(() => ({ kind: 'external' }));
+    const kubelet = new Kubelet(standin);
+    kubelet.held = true;
+    const port = await freePort();
+    const env = { ENAS_TRIAL_TEMPLATE_FILE: templateFile({ maxConcurrentTrials: 8 }), ENAS_K8S_MAX_CONCURRENT_JOBS: '8' };
+    const first = await Orchestrator.start(standin, port, env);
+    const id = await first.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 4, queries: 8, batchSize: 8 });
+    const running = await first.waitFor(id, '8 running Jobs', (x) => x.launcher?.phases.Running === 8);
+    expect(running.launcher).toMatchObject({ kind: 'kubernetes', namespace: TEST_NAMESPACE, maxConcurrentJobs: 8, maxConcurrentTrials: 8, adopted: 0 });
+    expect(trialJobs(standin)).toHaveLength(8);
+    const createsBefore = standin.stats.creates; // 8 trials and the experiment's anchor
+    expect(createsBefore).toBe(9);
+
+    await first.kill('SIGKILL');
+    const second = await Orchestrator.start(standin, port, env);
+    const adopted = await second.waitFor(id, '8 adopted Jobs', (x) => x.status === 'running' && x.launcher?.adopted === 8 && x.launcher.phases.Running === 8);
+    expect(adopted.launcher!.trials.every((t) => t.adopted && t.phase === 'Running' && t.attempt === 1)).toBe(true);
+    // The resumed experiment has dispatched its batch again: still no new Job, no 409 either.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(standin.stats.creates).toBe(createsBefore);
+    expect(standin.stats.alreadyExists).toBe(0);
+    expect(trialJobs(standin)).toHaveLength(8);
+
+    kubelet.held = false;
+    const done = await second.waitFor(id, 'completion', (x) => x.status !== 'running' && x.status !== 'queued');
+    expect(done.status).toBe('completed');
+    expect(done.queriesDone).toBe(8);
+    // The results are in before the trainers' pods have ended and the watch has shown it.
+    const finished = await second.waitFor(id, 'the Jobs to finish', (x) => x.launcher?.phases.Succeeded === 8);
+    expect(finished.launcher?.phases).toEqual({ Queued: 0, Pending: 0, Running: 0, Succeeded: 8, Failed: 0, Stopped: 0 });
+    expect(standin.stats.creates).toBe(createsBefore);
+    expect(kubelet.started.size).toBe(8);
+
+    const status = await enas(['status', id, '--api', second.api]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/trial Jobs {2}namespace enas-test: 0 running, 0 pending, 0 queued, 8 succeeded, 0 failed, 0 stopped \(at most 8 Jobs in all, 8 for this experiment\); 8 adopted after an orchestrator restart/);
+  }, 180_000);
+
+  it('with a limit of 4 Jobs and 20 trials in flight, never more than 4 Jobs exist, and all 20 are trained', async () => {
+    const standin = await standinServer(() => ({ kind: 'external' }));
+    new Kubelet(standin);
+    const orchestrator = await Orchestrator.start(standin, await freePort(), {
+      ENAS_TRIAL_TEMPLATE_FILE: templateFile({ maxConcurrentTrials: 20, ttlSecondsAfterFinished: 0 }),
+      ENAS_K8S_MAX_CONCURRENT_JOBS: '4',
+    });
+    const id = await orchestrator.submit({ space: 'nb201', dataset: 'cifar100', strategy: 'random', seed: 2, queries: 20, batchSize: 20 });
+    const waiting = await orchestrator.waitFor(id, '16 queued trials', (x) => x.launcher?.phases.Queued === 16);
+    expect(waiting.launcher!.phases.Pending + waiting.launcher!.phases.Running).toBe(4);
+    const done = await orchestrator.waitFor(id, 'completion', (x) => x.status !== 'running' && x.status !== 'queued', 150_000);
+    expect(done.status).toBe('completed');
+    expect(done.queriesDone).toBe(20);
+    expect(standin.stats.creates).toBe(21);
+    expect(standin.stats.maxTrialJobs).toBe(4);
+    expect(standin.stats.maxLiveTrialJobs).toBe(4);
+  }, 240_000);
+
+  it('a pod Pending past the limit shows its reason and events in `enas status`, and fails the experiment with that reason', async () => {
+    const standin = await standinServer(behaviourByTrial({ '2': { kind: 'unschedulable' } }, { kind: 'external' }));
+    new Kubelet(standin);
+    const orchestrator = await Orchestrator.start(standin, await freePort(), {
+      ENAS_TRIAL_TEMPLATE_FILE: templateFile({ pending: { timeoutSeconds: 6, action: 'retry', maxRetries: 1 } }),
+    });
+    const id = await orchestrator.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'random', seed: 1, queries: 4, batchSize: 4 });
+    await orchestrator.waitFor(id, 'trial 2 Pending', (x) => x.launcher?.trials.some((t) => t.trialId === '2' && t.phase === 'Pending' && /^Unschedulable/.test(t.reason ?? '')) ?? false);
+    const whilePending = await enas(['status', id, '--api', orchestrator.api]);
+    expect(whilePending.code).toBe(0);
+    expect(whilePending.stdout).toMatch(/^ {2}trial 2 {2}(Pending \d+s|Queued) {2}.*Unschedulable: 0\/3 nodes are available: 3 Insufficient nvidia.com\/gpu/m);
+
+    const failed = await orchestrator.waitFor(id, 'the experiment to fail', (x) => x.status === 'failed');
+    expect(failed.reason).toMatch(/^trial 2 \(.+\) failed: PendingTimeout: not running after \d+s \(limit 6s\): Unschedulable: 0\/3 nodes are available/);
+    expect(standin.stats.creates).toBe(1 + 4 + 1); // the anchor, 4 trials, trial 2's second attempt
+    const status = await enas(['status', id, '--api', orchestrator.api]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/failed \(trial 2 .* failed: PendingTimeout/);
+    expect(status.stdout).toMatch(/trial Jobs {2}namespace enas-test: 0 running, 0 pending, 0 queued, 3 succeeded, 1 failed/);
+    expect(status.stdout).toMatch(/^ {2}trial 2 {2}Failed {2}PendingTimeout: not running after \d+s \(limit 6s\): Unschedulable: 0\/3 nodes are available.* \(attempt 2\)$/m);
+    expect(status.stdout).toMatch(/^ {6}Warning FailedScheduling: 0\/3 nodes are available: 3 Insufficient nvidia.com\/gpu/m);
+  }, 180_000);
+
+  it('`enas stop` deletes the experiment\'s Jobs and their pods; a spec with a bad trial template is refused at submission', async () => {
+    const standin = await standinServer(() => ({ kind: 'external' }));
+    const kubelet = new Kubelet(standin);
+    kubelet.held = true;
+    const orchestrator = await Orchestrator.start(standin, await freePort(), { ENAS_TRIAL_TEMPLATE_FILE: templateFile() });
+    // The spec's own template fields replace the default's.
+    const id = await orchestrator.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'random', queries: 3, batchSize: 3, trialTemplate: { gpus: 2, maxConcurrentTrials: 2 } });
+    const running = await orchestrator.waitFor(id, '2 running Jobs', (x) => x.launcher?.phases.Running === 2 && x.launcher.phases.Queued === 1);
+    expect(running.launcher!.maxConcurrentTrials).toBe(2);
+    expect(trialJobs(standin).map((job) => job.spec!.template.spec!.containers[0]!.resources!.limits!['nvidia.com/gpu'])).toEqual(['2', '2']);
+
+    const stopped = await enas(['stop', id, '--api', orchestrator.api]);
+    expect(stopped.code).toBe(0);
+    await orchestrator.waitFor(id, 'stopped', (x) => x.status === 'stopped' && x.launcher?.phases.Stopped === 3);
+    await expect.poll(() => standin.jobs(TEST_NAMESPACE).length + standin.pods(TEST_NAMESPACE).length, { timeout: 10_000 }).toBe(0);
+
+    const bad = await fetch(`${orchestrator.api}/experiments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'enas/v1', kind: 'Experiment', space: 'nb201', dataset: 'cifar10', strategy: 'random', queries: 3, trialTemplate: { gpus: -1 } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^trialTemplate\.gpus: .*>=\s*0/);
+  }, 120_000);
+});
