@@ -58,14 +58,16 @@ describe('dashboard in a browser', () => {
 
     // A trainer (each trial takes its recorded GPU time x 0.003, about a third of a second).
     await cluster.serve('trainer', { ENAS_TRAINER_TIME_SCALE: '0.003' });
-    await page.waitForFunction(() => Number(document.querySelector('#curve svg')?.getAttribute('data-points')) >= 4, null, { timeout: 60_000 });
+    // Page-side expressions are strings: this project's TypeScript has no DOM types.
+    const pointsAtLeast = (n: number) => page.waitForFunction(`Number(document.querySelector('#curve svg')?.getAttribute('data-points')) >= ${n}`, null, { timeout: 60_000 });
+    await pointsAtLeast(4);
     const early = { points: await curvePoints(), rows: await rows() };
-    await page.waitForFunction((n) => Number(document.querySelector('#curve svg')?.getAttribute('data-points')) >= n + 10, early.points, { timeout: 60_000 });
+    await pointsAtLeast(early.points + 10);
     const later = { points: await curvePoints(), rows: await rows() };
     expect(later.points).toBeGreaterThan(early.points);
     expect(later.rows).toBeGreaterThan(early.rows);
     // All without reloading: the page is the one loaded at the start.
-    expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
+    expect(await page.evaluate("performance.getEntriesByType('navigation').length")).toBe(1);
 
     try {
       await page.locator('#exp-status', { hasText: 'completed' }).waitFor({ timeout: 90_000 });

@@ -1,12 +1,12 @@
 declare module 'parse-prometheus-text-format' {
-  interface Sample {
+  export interface Sample {
     readonly value?: string;
     readonly labels?: Record<string, string>;
     readonly buckets?: Record<string, string>;
     readonly count?: string;
     readonly sum?: string;
   }
-  interface MetricFamily {
+  export interface MetricFamily {
     readonly name: string;
     readonly help: string;
     readonly type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
