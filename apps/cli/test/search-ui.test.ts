@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ExperimentView } from '@dcl-enas/dashboard';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -67,6 +69,31 @@ describe('enas search --ui', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('enas search --out', () => {
+  it('writes the dashboard drawings as SVG and PNG and puts them in report.html', () => {
+    const out = mkdtempSync(join(tmpdir(), 'enas-search-out-'));
+    const r = spawnSync(process.execPath, [...ENAS, 'search', '--space', 'nb201', '--dataset', 'cifar10', '--strategy', 'rea', '--queries', '30', '--seed', '2', '--out', out, '--json'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const result = JSON.parse(r.stdout);
+    for (const name of ['trials', 'cell']) {
+      const svg = readFileSync(join(out, `${name}.svg`), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      const png = readFileSync(join(out, `${name}.png`));
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.readUInt32BE(16)).toBe(1280);
+    }
+    expect(readFileSync(join(out, 'trials.svg'), 'utf8')).toContain('data-points="30"');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Every trial</h2>');
+    expect(html).toContain('<h2>Selected cell</h2>');
+    expect(html).toContain(result.best.arch.replace(/\|/g, '|'));
+    // rea uses no predictor: no tau section, no tau figure.
+    expect(html).not.toContain('Predictor ranking quality');
+    expect(() => readFileSync(join(out, 'tau.svg'))).toThrow();
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });
 
