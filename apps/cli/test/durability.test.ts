@@ -106,6 +106,32 @@ describe('the bench run log (runs.jsonl) under crashes and failed writes', () =>
     expect(withoutWallTime(journal(dir))).toEqual(withoutWallTime(undisturbed));
   });
 
+  // A real full disk: a 20 KiB tmpfs. Mounting needs root (CAP_SYS_ADMIN); elsewhere this case is skipped and the EFBIG case above stands in.
+  const mountPoint = mkdtempSync(join(tmpdir(), 'bench-tmpfs-'));
+  const mount = (options: string) => spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mountPoint], { encoding: 'utf8' }).status === 0;
+  const canMount = mount('size=20k') && spawnSync('umount', [mountPoint]).status === 0;
+  it.skipIf(!canMount)('a full disk (ENOSPC on a 20 KiB tmpfs) is reported in one line and leaves whole lines; after making room the bench resumes', () => {
+    expect(mount('size=20k')).toBe(true);
+    try {
+      const dir = join(mountPoint, 'bench');
+      const r = enas([...BENCH, '--out', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n').pop()).toBe(
+        `enas: cannot write ${join(dir, 'runs.jsonl')}: the disk is full (ENOSPC); the runs stored so far are kept: make room and run the same command again to resume`,
+      );
+      const kept = journal(dir);
+      expect(kept.some((x) => 'torn' in x)).toBe(false);
+      expect(kept.length).toBeGreaterThan(5);
+      expect(withoutWallTime(kept)).toEqual(withoutWallTime(undisturbed.slice(0, kept.length)));
+      expect(spawnSync('mount', ['-o', 'remount,size=1m', mountPoint]).status).toBe(0); // make room
+      const resumed = enas([...BENCH, '--out', dir]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(withoutWallTime(journal(dir))).toEqual(withoutWallTime(undisturbed));
+    } finally {
+      spawnSync('umount', [mountPoint]);
+    }
+  });
+
   it('a result file that cannot be written is named in one line, and the stored runs are not run again', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-blocked-'));
     mkdirSync(join(dir, 'bench.md')); // the path of bench.md is taken by a directory
