@@ -54,8 +54,15 @@ export class OrchestratorDashboard {
 
   private async refresh(): Promise<void> {
     for (const s of await this.manager.list()) {
-      if (s.status === 'queued' || s.status === 'running') void this.follow(s.id);
-      else if (!this.hub.tracker(s.id)) this.hub.putSummary(fromSnapshot(s));
+      if (s.status === 'queued' || s.status === 'running') {
+        void this.follow(s.id);
+        // Trials run as Kubernetes Jobs: their pods, Pending reasons and events (the launcher's view).
+        const launcher = s.status === 'running' ? (await this.manager.get(s.id)).launcher : undefined;
+        for (const t of launcher?.trials ?? []) {
+          const { phase, podName, reason, message, events, attempt } = t;
+          this.hub.setLiveStatus(s.id, Number(t.trialId), { phase, podName, reason, message, events, attempt });
+        }
+      } else if (!this.hub.tracker(s.id)) this.hub.putSummary(fromSnapshot(s));
     }
     this.hub.setWaitingHint(describeQueue(await trialQueueDepth(this.ctx.nc)));
   }

@@ -84,6 +84,9 @@ describe('trial states', () => {
     expect(tracker.summary().stuck).toBe(4);
 
     tracker.setLiveStatus(1, { phase: 'Pending', podName: 'trial-1-abc', reason: 'Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.', events: ['FailedScheduling: 0/3 nodes are available'] });
+    const version = tracker.version;
+    expect(tracker.setLiveStatus(1, { phase: 'Pending', podName: 'trial-1-abc', reason: 'Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.', events: ['FailedScheduling: 0/3 nodes are available'] })).toBe(false);
+    expect(tracker.version).toBe(version); // the same report again changes nothing
     now = t0 + 32_000;
     tracker.tick();
     const pending = tracker.model().trials.find((t) => t.index === 1)!;

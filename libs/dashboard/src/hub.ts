@@ -57,10 +57,7 @@ export class DashboardHub {
   }
 
   setLiveStatus(id: string, index: number, status: LiveTrialStatus): void {
-    const t = this.trackers.get(id);
-    if (!t) return;
-    t.setLiveStatus(index, status);
-    this.emit(id);
+    if (this.trackers.get(id)?.setLiveStatus(index, status)) this.emit(id);
   }
 
   /** A hint for every running experiment's waiting trials (e.g. the work queue's state). */

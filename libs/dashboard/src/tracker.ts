@@ -199,16 +199,17 @@ export class ExperimentTracker {
     }
   }
 
-  /** What the launcher reports about trial `index` (its pod, phase, reason and events). */
-  setLiveStatus(index: number, status: LiveTrialStatus, at?: string): void {
+  /** What the launcher reports about trial `index` (its pod, phase, reason and events); false when nothing changed. */
+  setLiveStatus(index: number, status: LiveTrialStatus, at?: string): boolean {
     const trial = this.trials.get(index);
-    if (!trial) return;
+    if (!trial || JSON.stringify(trial.live) === JSON.stringify(status)) return false;
     const when = at ?? new Date(this.now()).toISOString();
     const previous = trial.live;
     trial.live = status;
     if (!previous || previous.phase !== status.phase || previous.reason !== status.reason) note(trial, when, `${status.phase}${status.reason ? `: ${status.reason}` : ''}`);
     for (const line of status.events ?? []) if (!previous?.events?.includes(line)) note(trial, when, line);
     this.version++;
+    return true;
   }
 
   /** Why unfinished trials may be waiting (e.g. the state of the work queue); used in stuck reasons. */
