@@ -7,7 +7,7 @@ import { LIMITS } from '@dcl-enas/contracts';
 import { ExperimentManager } from './experiment-manager';
 import { ExperimentsController, MANAGER } from './experiments.controller';
 import { DASHBOARD, DashboardController, OrchestratorDashboard } from './dashboard';
-import { defaultTemplate, openTrials } from './trial-launchers';
+import { defaultTemplate, openTrials, type Trials } from './trial-launchers';
 
 @Module({})
 class OrchestratorModule {}
@@ -22,7 +22,12 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
   const log = await EventLog.open(ctx.nc, ctx.dead);
   const rpc = rpcClient(ctx);
   // The launcher asks the manager (created next) for an experiment's spec only once trials flow.
-  const trials = await openTrials(launcherSettings, fallbackTemplate, await TrialQueue.open(ctx.nc, log), log, ctx.logger, async (id) => (await manager.get(id)).spec);
+  const trials: Trials = await openTrials(launcherSettings, fallbackTemplate, await TrialQueue.open(ctx.nc, log), log, ctx.logger, async (id) => (await manager.get(id)).spec).catch(
+    async (error: unknown) => {
+      await ctx.nc.close(); // so that the process ends with the error
+      throw error;
+    },
+  );
   const manager = new ExperimentManager(ctx, log, trials.dispatcher, rpc, trials.hooks);
   const dashboard = new OrchestratorDashboard(ctx, log, manager);
   const app = await NestFactory.create<NestExpressApplication>(

@@ -4,6 +4,7 @@ import type { EventLog, Logger, TrialQueue } from '@dcl-enas/cluster';
 import type { TrialLauncher } from '@dcl-enas/experiments';
 import {
   JobTrialDispatcher,
+  classifyKubeError,
   clusterLauncher,
   launcherView,
   loadTrialTemplateFile,
@@ -79,7 +80,12 @@ export async function openTrials(
     await launcher.start();
   } catch (error) {
     await launcher.stop().catch(() => undefined);
-    throw new Error(`cannot list Jobs and pods in namespace ${launcher.namespace} through the Kubernetes API: ${(error as Error).message}`);
+    const problem = classifyKubeError(error);
+    const fix =
+      problem.kind === 'forbidden'
+        ? "give the orchestrator's service account the launcher Role (docs/deploy.md, RBAC)"
+        : 'check the API server address (in-cluster service account, else KUBECONFIG) and ENAS_K8S_NAMESPACE';
+    throw new UserError(`ENAS_TRIAL_LAUNCHER=kubernetes: cannot list Jobs in namespace ${launcher.namespace} (${problem.message.split('\n')[0]}): ${fix}`, problem.kind === 'forbidden' ? 2 : 1);
   }
   logger.info({ namespace: launcher.namespace, maxConcurrentJobs: settings.maxConcurrentJobs, adopted: launcher.status().length }, 'trials run as Kubernetes Jobs');
   return {

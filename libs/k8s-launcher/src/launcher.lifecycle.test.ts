@@ -266,6 +266,8 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     server.compact();
     const listsBefore = { ...server.stats.lists };
     await waitFor('4 to succeed', allIn(l, 'exp-g', 'Succeeded', 4), 10_000, () => l.status());
+    // The Jobs' relist alone can show the 4 finished; the pods' watch restarts on its own timer.
+    await waitFor('both watches to relist', () => server.stats.expiredWatches === 2 && server.stats.lists.pods > listsBefore.pods, 5_000, () => server.stats);
     expect(server.stats.expiredWatches).toBe(2);
     expect(server.stats.lists.jobs).toBe(listsBefore.jobs + 1);
     expect(server.stats.lists.pods).toBe(listsBefore.pods + 1);

@@ -121,6 +121,9 @@ export class TrialLauncher {
   /** Lists and watches the launcher's Jobs and pods; every Job found is adopted, none recreated. */
   async start(): Promise<void> {
     if (this.running) return;
+    // One plain list first: an unreachable API server or a missing permission fails start()
+    // with its reason, instead of leaving the informers to retry in the background.
+    await this.api.listJobs(MANAGED_SELECTOR);
     this.running = true;
     this.pods = this.api.podInformer(MANAGED_SELECTOR);
     this.jobs = this.api.jobInformer(MANAGED_SELECTOR);

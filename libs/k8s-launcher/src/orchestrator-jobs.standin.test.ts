@@ -128,6 +128,20 @@ class Orchestrator {
   }
 }
 
+/** An orchestrator that should not start: its exit code and stderr. */
+async function failedStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', 'serve', 'orchestrator', '--nats', nats.url], {
+    cwd: ROOT,
+    env: { ...baseEnv(), ENAS_HTTP_PORT: '0', ENAS_TRIAL_LAUNCHER: 'kubernetes', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  cleanups.push(() => void child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
+}
+
 /** `enas ARGS` as a user runs it: exit code and output. */
 async function enas(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -308,4 +322,31 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^trialTemplate\.gpus: .*>=\s*0/);
   }, 120_000);
+
+  it('a bad default template or an unreachable API server stops the orchestrator at start-up with one line', async () => {
+    const badTemplate = join(dir, 'bad-template.yaml');
+    writeFileSync(badTemplate, 'image: trainer:1\ngpus: many\n');
+    const bad = await failedStart({ ENAS_TRIAL_TEMPLATE_FILE: badTemplate });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^enas( orchestrator)?: .*bad-template\.yaml\.gpus: .*number.*; fix that field of the trial template/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+
+    const kubeconfig = join(dir, 'kubeconfig-closed.json');
+    const closed = await freePort(); // nothing listens there
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'none', cluster: { server: `http://127.0.0.1:${closed}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'anonymous', user: {} }],
+        contexts: [{ name: 'none', context: { cluster: 'none', user: 'anonymous', namespace: TEST_NAMESPACE } }],
+        'current-context': 'none',
+      }),
+    );
+    const unreachable = await failedStart({ KUBECONFIG: kubeconfig, ENAS_TRIAL_TEMPLATE_FILE: templateFile() });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^enas( orchestrator)?: ENAS_TRIAL_LAUNCHER=kubernetes: cannot list Jobs in namespace enas-test \(.*ECONNREFUSED.*\): check the API server address/);
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+  }, 60_000);
 });

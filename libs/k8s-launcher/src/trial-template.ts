@@ -154,5 +154,5 @@ export function parseTrialTemplate(input: unknown, where = 'trialTemplate'): Tri
   }
   const issue = parsed.error.issues[0]!;
   const path = [where, ...issue.path.map(String)].join('.');
-  throw new UserError(`${path}: ${issue.message}; fix that field of the trial template (see docs/deploy.md, "Trial template")`);
+  throw new UserError(`${path}: ${issue.message}; fix that field of the trial template (see docs/deploy.md, "The trial template")`);
 }
