@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NatsServerProcess, freePort } from '@dcl-enas/cluster';
 import { ExperimentDetail, decode } from '@dcl-enas/contracts';
+import { experimentSpecWithTrialTemplateJsonSchema } from './experiment-spec-schema';
 import type { V1Pod } from './k8s-client';
 import { behaviourByTrial, type PodBehaviour } from './testing/pod-scripts';
 import { KubeApiStandin } from './testing/standin-api-server';
@@ -321,6 +322,8 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^trialTemplate\.gpus: .*>=\s*0/);
+    // The spec's JSON Schema as served includes the trial template's.
+    expect(await (await fetch(`${orchestrator.api}/schema/experiment`)).json()).toEqual(experimentSpecWithTrialTemplateJsonSchema());
   }, 120_000);
 
   it('a bad default template or an unreachable API server stops the orchestrator at start-up with one line', async () => {
