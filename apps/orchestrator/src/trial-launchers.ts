@@ -33,10 +33,13 @@ export interface Trials {
  * default template (whole fields: a spec's `resources` replaces the default's `resources`).
  * Validated, naming the field at fault; undefined when there is neither.
  */
-function templateFor(spec: ExperimentSpec, fallback: TrialTemplate | undefined): TrialTemplate | undefined {
+export function templateFor(spec: ExperimentSpec, fallback: TrialTemplate | undefined): TrialTemplate | undefined {
   if (spec.trialTemplate === undefined) return fallback;
   return parseTrialTemplate(fallback ? { ...fallback, ...spec.trialTemplate } : spec.trialTemplate, 'trialTemplate');
 }
+
+/** What a spec's trialTemplate is checked over in queue mode, which has no default template. */
+export const QUEUE_MODE_STAND_IN = parseTrialTemplate({ image: 'unused-in-queue-mode' });
 
 /**
  * Reads what the launcher mode needs before anything connects (the default template file), so
@@ -62,7 +65,9 @@ export async function openTrials(
   if (settings.mode === 'queue') {
     return {
       dispatcher: queue,
-      hooks: { checkSpec: (spec) => void templateFor(spec, undefined), status: () => undefined },
+      // Trainer workers ignore a spec's trialTemplate; its fields are still checked, so that a
+      // spec refused in kubernetes mode is not accepted here (the image may come from a default).
+      hooks: { checkSpec: (spec) => void templateFor(spec, QUEUE_MODE_STAND_IN), status: () => undefined },
       close: async () => undefined,
     };
   }

@@ -118,7 +118,7 @@ class Orchestrator {
     return decode(ExperimentDetail, await res.json(), 'GET /experiments/:id');
   }
 
-  async waitFor(id: string, what: string, done: (x: ExperimentDetail) => boolean, timeoutMs = 90_000): Promise<ExperimentDetail> {
+  async waitFor(id: string, what: string, done: (x: ExperimentDetail) => boolean, timeoutMs = 120_000): Promise<ExperimentDetail> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const x = await this.detail(id);
@@ -256,7 +256,7 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     const status = await enas(['status', id, '--api', second.api]);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/trial Jobs {2}namespace enas-test: 0 running, 0 pending, 0 queued, 8 succeeded, 0 failed, 0 stopped \(at most 8 Jobs in all, 8 for this experiment\); 8 adopted after an orchestrator restart/);
-  }, 180_000);
+  }, 300_000);
 
   it('with a limit of 4 Jobs and 20 trials in flight, never more than 4 Jobs exist, and all 20 are trained', async () => {
     const standin = await standinServer(() => ({ kind: 'external' }));
