@@ -15,6 +15,8 @@ export interface TrialDispatcher {
 /** A dispatcher that can also withdraw an experiment's waiting trials (when it stops): the work queue, or Kubernetes Jobs. */
 export interface TrialLauncher extends TrialDispatcher {
   withdraw(experimentId: string): Promise<number>;
+  /** Tidies up after an experiment that completed (Kubernetes: its anchor Job goes). */
+  finished?(experimentId: string): Promise<void>;
 }
 
 export interface RunPorts {

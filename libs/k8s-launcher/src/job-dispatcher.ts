@@ -74,6 +74,12 @@ export class JobTrialDispatcher implements TrialDispatcher {
     return withdrawn;
   }
 
+  /** On completion: the experiment's anchor Job goes; its finished trial Jobs stay until their TTL. */
+  async finished(experimentId: string): Promise<void> {
+    this.registered.delete(experimentId);
+    await this.launcher.finishExperiment(experimentId);
+  }
+
   private async recordFailure(status: TrialStatus): Promise<void> {
     const key = requestKey(status.experimentId, status.trialId);
     const trial = this.requests.get(key);

@@ -30,10 +30,13 @@ export class KubeClusterApi {
     }
   }
 
-  /** Deletes a Job and, in the background, its pods (the API's default for Jobs orphans them). */
-  async deleteJob(name: string): Promise<void> {
+  /**
+   * Deletes a Job and, in the background, its pods (the API's default for Jobs orphans them).
+   * `Orphan`: only the Job; what it owns stays, its owner reference removed.
+   */
+  async deleteJob(name: string, propagationPolicy: 'Background' | 'Orphan' = 'Background'): Promise<void> {
     try {
-      await this.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy: 'Background' });
+      await this.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy });
     } catch (error) {
       if (classifyKubeError(error).kind !== 'not-found') throw error;
     }

@@ -4,7 +4,7 @@ import { buildExperimentAnchor, buildTrialJob, ownerReferenceTo } from './job-bu
 import { eventLines, observeJob } from './job-observation';
 import type { KubeClusterApi, WatchedCache } from './kube-api';
 import { classifyKubeError } from './kube-errors';
-import { ANNOTATIONS, LABELS, MANAGED_SELECTOR, experimentSelector } from './labels';
+import { ANNOTATIONS, LABELS, MANAGED_SELECTOR, experimentAnchorName, experimentSelector } from './labels';
 import { parseTrialTemplate, trialTemplateSchema, type TrialTemplate } from './trial-template';
 import { TERMINAL_PHASES, type LauncherSummary, type TrialPhase, type TrialStatus } from './trial-status';
 
@@ -227,6 +227,19 @@ export class TrialLauncher {
   /** The trial template an experiment was registered with (undefined before registerExperiment). */
   templateOf(experimentId: string): TrialTemplate | undefined {
     return this.experiments.get(experimentId)?.template;
+  }
+
+  /**
+   * After an experiment completed: deletes its anchor Job only (orphaning its trial Jobs, which
+   * keep their logs until ttlSecondsAfterFinished). Its trials' statuses stay readable.
+   */
+  async finishExperiment(experimentId: string): Promise<void> {
+    const experiment = this.experiment(experimentId);
+    experiment.stopped = true;
+    experiment.anchor = undefined;
+    const name = experimentAnchorName(experimentId);
+    this.deletedByUs.add(name);
+    await this.api.deleteJob(name, 'Orphan');
   }
 
   status(experimentId?: string): TrialStatus[] {

@@ -252,6 +252,10 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     expect(finished.launcher?.phases).toEqual({ Queued: 0, Pending: 0, Running: 0, Succeeded: 8, Failed: 0, Stopped: 0 });
     expect(standin.stats.creates).toBe(createsBefore);
     expect(kubelet.started.size).toBe(8);
+    // The completed experiment's anchor is gone; its finished trial Jobs stay (ttlSecondsAfterFinished).
+    await expect.poll(() => standin.jobs(TEST_NAMESPACE).filter((job) => job.metadata?.labels?.['dcl-enas.io/role'] === 'experiment').length, { timeout: 10_000 }).toBe(0);
+    expect(trialJobs(standin)).toHaveLength(8);
+    expect(trialJobs(standin).every((job) => (job.metadata?.ownerReferences ?? []).length === 0)).toBe(true);
 
     const status = await enas(['status', id, '--api', second.api]);
     expect(status.code).toBe(0);
