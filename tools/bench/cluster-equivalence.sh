@@ -41,7 +41,7 @@ first = next((i + 1 for i, (a, b) in enumerate(zip(c['trajectory'], e['trajector
 lines = [
   '# Cluster mode equals embedded mode (full size)',
   '',
-  f'Measured {datetime.date.today().isoformat()} on this development machine (2 shared cores, TensorFlow.js wasm backend).',
+  f'Measured {datetime.date.today().isoformat()} on this development machine (TensorFlow.js wasm backend; 2 cores shared with other jobs and often heavily loaded, so the wall times are indicative only).',
   '',
   '```sh',
   f'bash tools/bench/cluster-equivalence.sh {seed} {out}',
@@ -56,9 +56,15 @@ lines = [
   '',
   f"Same selected architecture: {'yes' if same_best else 'no'}. Same trajectory (best validation and test accuracy after each of the 100 queries): {'yes' if same_traj else f'no, first difference at query {first}'}.",
   '',
-  'Stage 1 comes from the shared encoder cache (ENAS_CACHE_DIR) when present, in both modes. The fault-injection version of this check (orchestrator, trainer and nats-server killed mid-search) runs in the test suite with a small GNN: apps/orchestrator/test/cluster-faults.test.ts.',
+  'Stage 1 comes from the shared encoder cache (ENAS_CACHE_DIR) when present, in both modes. The fault-injection version of this check at full size (orchestrator, trainer and nats-server killed mid-search) is tools/bench/cluster-equivalence-faults.ts, below; the test suite runs it with a small GNN: apps/orchestrator/test/cluster-faults.test.ts.',
   '',
 ]
-open(out, 'w').write('\n'.join(lines))
+# Keep the fault-run sections (written by tools/bench/cluster-equivalence-faults.ts).
+try:
+  old = open(out).read()
+  keep = old[old.index('<!-- faults seed'):] if '<!-- faults seed' in old else ''
+except FileNotFoundError:
+  keep = ''
+open(out, 'w').write('\n'.join(lines) + keep)
 print('\n'.join(lines))
 PY
