@@ -19,6 +19,8 @@ if command -v kubectl >/dev/null 2>&1; then
 else
   echo "kubectl is not installed: k8s/ was not rendered by kustomize here (the unit tests resolve it themselves)."
 fi
+# The optional extras (data loader; ServiceMonitor and metrics Services) are plain manifests.
+npm run -s tool -- tools/k8s-validate.ts k8s/extras/*.yaml || status=1
 
 if command -v helm >/dev/null 2>&1; then
   helm lint helm/dcl-enas || status=1

@@ -78,6 +78,11 @@ spec:
         app.kubernetes.io/component: {{ .component }}
       annotations:
         checksum/config: {{ include (print $root.Template.BasePath "/configmaps.yaml") $root | sha256sum }}
+        {{- if $root.Values.metrics.podAnnotations }}
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ .port | quote }}
+        prometheus.io/path: /metrics
+        {{- end }}
     spec:
       serviceAccountName: {{ $fullname }}-{{ .name }}
       automountServiceAccountToken: {{ .serviceAccountToken }}

@@ -8,6 +8,7 @@ import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as kedaV1alpha1 from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 
 /**
  * Validates Kubernetes objects two ways: against the API's OpenAPI schemas (types, required
@@ -27,6 +28,7 @@ const MODEL_GROUPS: Record<string, Record<string, unknown>> = {
   'rbac.authorization.k8s.io/v1': rbacV1,
   'scheduling.k8s.io/v1': schedulingV1,
   'keda.sh/v1alpha1': kedaV1alpha1,
+  'monitoring.coreos.com/v1': monitoringV1,
 };
 
 interface AttributeType {
