@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventLog, HealthModule, TrialQueue, bearerAuth, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
 import { launcherSettingsFromEnv } from '@dcl-enas/k8s-launcher';
 import { LIMITS } from '@dcl-enas/contracts';
+import { DASHBOARD_OPEN_PATHS } from '@dcl-enas/dashboard';
 import { ExperimentManager } from './experiment-manager';
 import { ExperimentsController, MANAGER } from './experiments.controller';
 import { DASHBOARD, DashboardController, OrchestratorDashboard } from './dashboard';
@@ -35,7 +36,8 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
     { logger: ['error', 'warn'] },
   );
   // Before any route or body parser: a request without the token is refused unread (docs/security.md).
-  if (config.apiToken) app.use(bearerAuth(config.apiToken, config.apiOpenPaths));
+  // The dashboard's page holds no data and asks for the token itself; its API stays behind it.
+  if (config.apiToken) app.use(bearerAuth(config.apiToken, [...config.apiOpenPaths, ...DASHBOARD_OPEN_PATHS]));
   else ctx.logger.warn('ENAS_API_TOKEN is not set: the HTTP API accepts requests without authentication');
   app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], limit: LIMITS.specBytes });
   app.useBodyParser('json', { limit: LIMITS.specBytes });

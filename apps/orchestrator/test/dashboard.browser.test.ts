@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { Cluster, ROOT } from './cluster-harness';
-
-/** Debian's chromium (installed by .ci/run); ENAS_CHROMIUM points elsewhere. */
-function chromiumPath(): string {
-  const path = process.env['ENAS_CHROMIUM'] ?? '/usr/bin/chromium';
-  if (!existsSync(path)) throw new Error(`no Chromium at ${path}: apt-get install chromium (Debian), or set ENAS_CHROMIUM to a Chromium binary`);
-  return path;
-}
-
-/** Screenshots land here (tmp/ is git-ignored). */
-export const SCREENSHOTS = join(ROOT, 'tmp', 'dashboard');
+import type { Browser, Page } from 'playwright-core';
+import { Cluster } from './cluster-harness';
+import { SCREENSHOTS, launchChromium } from './browser';
 
 /**
  * The orchestrator's dashboard in headless Chromium while a real experiment runs: first no
@@ -28,7 +19,7 @@ describe('dashboard in a browser', () => {
     await cluster.serve('orchestrator', { ENAS_STUCK_TRIAL_SECONDS: '2' });
     await cluster.serve('encoder');
     await cluster.serve('predictor');
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     mkdirSync(SCREENSHOTS, { recursive: true });
   });

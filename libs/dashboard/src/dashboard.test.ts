@@ -8,7 +8,7 @@ import { createStrategy, runSearch } from '@dcl-enas/search';
 import { nb101Space, nb201Space } from '@dcl-enas/spaces';
 import { DashboardHub, watchExperiment } from './hub';
 import { observeSearch } from './observe';
-import { dashboardPage } from './page';
+import { DASHBOARD_OPEN_PATHS, dashboardPage } from './page';
 import { recordPredictions } from './predictions';
 import { cellSvg, curveSvg, niceTicks, tauSvg } from './svg';
 import { ExperimentTracker, cycleQuality, type TrialRow } from './tracker';
@@ -156,8 +156,18 @@ describe('drawings and page', () => {
   it('the page is self-contained: inline script and styles, nothing fetched from elsewhere', () => {
     const page = dashboardPage();
     expect(page).toContain('<script>');
-    expect(page).toContain('new EventSource(');
     expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\//);
+  });
+
+  it('the page reads its streams with fetch and a bearer header, never with the token in a URL', () => {
+    const page = dashboardPage();
+    // EventSource cannot send headers: the page streams through fetch() instead.
+    expect(page).not.toContain('new EventSource(');
+    expect(page).toMatch(/fetch\(base \+ path, \{ headers: headers\('text\/event-stream'\)/);
+    expect(page).toContain("h.authorization = 'Bearer ' + t");
+    expect(page).toContain('sessionStorage.setItem(TOKEN_KEY');
+    expect(page).not.toMatch(/[?&](access_)?token=/);
+    expect(DASHBOARD_OPEN_PATHS).toEqual(['/', '/dashboard']);
   });
 
   it('pushes views at most once per interval, the last change always included', async () => {

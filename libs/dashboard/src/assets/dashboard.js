@@ -1,8 +1,14 @@
 // The dashboard's page script: plain browser JavaScript, no libraries, no network beyond this server.
-// It listens to two server-sent event streams (the experiments list, the selected experiment) and
+// It reads two server-sent event streams (the experiments list, the selected experiment) and
 // redraws from what they send; the charts arrive as SVG drawn by the server.
+// The streams are read with fetch(), not EventSource, so that they can carry the orchestrator's
+// API token (ENAS_API_TOKEN) as an `Authorization: Bearer` header: the page itself holds no data
+// and is served without it; when the server answers 401 the page asks for the token and keeps it
+// in this tab's sessionStorage. The token never goes into a URL.
 (function () {
   'use strict';
+  var TOKEN_KEY = 'enas-api-token';
+  var memory = null; // the token when sessionStorage is disabled
   var listStream = null;
   var viewStream = null;
   var experiments = [];
@@ -25,7 +31,111 @@
   function connection(state) {
     var c = $('conn');
     c.className = state;
-    c.textContent = state === 'live' ? 'live' : state === 'down' ? 'reconnecting…' : 'connecting…';
+    c.textContent = state === 'live' ? 'live' : state === 'down' ? 'reconnecting…' : state === 'locked' ? 'API token needed' : 'connecting…';
+  }
+
+  function token() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || memory; } catch (e) { return memory; }
+  }
+  function headers(accept) {
+    var h = { accept: accept };
+    var t = token();
+    if (t) h.authorization = 'Bearer ' + t;
+    return h;
+  }
+
+  // A server-sent event stream read through fetch (so that it carries the Authorization header):
+  // calls on[event](data) per event, reconnects after a drop, and stops at 401 (asking for the token).
+  function stream(path, on) {
+    var controller = null;
+    var closed = false;
+    var retry = null;
+    function again() {
+      if (closed) return;
+      if (on.error) on.error();
+      retry = setTimeout(open, 1500);
+    }
+    function dispatch(block) {
+      var event = 'message';
+      var data = [];
+      block.split('\n').forEach(function (line) {
+        if (line === '' || line.charAt(0) === ':') return;
+        var colon = line.indexOf(':');
+        var field = colon < 0 ? line : line.slice(0, colon);
+        var value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+      });
+      if (data.length > 0 && on[event]) on[event](JSON.parse(data.join('\n')));
+    }
+    function open() {
+      retry = null;
+      if (closed) return;
+      controller = new AbortController();
+      fetch(base + path, { headers: headers('text/event-stream'), cache: 'no-store', signal: controller.signal }).then(function (res) {
+        if (res.status === 401) {
+          closed = true;
+          unauthorized(Boolean(token()));
+          return;
+        }
+        if (!res.ok || !res.body) return again();
+        if (on.open) on.open();
+        var reader = res.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = '';
+        function read() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) return again();
+            buffer = (buffer + decoder.decode(chunk.value, { stream: true })).replace(/\r\n?/g, '\n');
+            var end;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              dispatch(buffer.slice(0, end));
+              buffer = buffer.slice(end + 2);
+            }
+            return read();
+          });
+        }
+        return read();
+      }).catch(function () { again(); });
+    }
+    open();
+    return {
+      close: function () {
+        closed = true;
+        if (retry) clearTimeout(retry);
+        if (controller) controller.abort();
+      },
+    };
+  }
+
+  // The server wants the API token (none stored, or the stored one was refused): stop the streams,
+  // clear what was shown and ask for it.
+  function unauthorized(refused) {
+    memory = null;
+    try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* storage disabled */ }
+    if (listStream) listStream.close();
+    if (viewStream) viewStream.close();
+    listStream = viewStream = null;
+    experiments = [];
+    $('experiments').innerHTML = '';
+    $('forget').hidden = true;
+    connection('locked');
+    $('detail').innerHTML =
+      '<form id="token-form" class="panel auth" autocomplete="off"><h3>API token</h3>' +
+      '<p>This orchestrator requires its API token (<code>ENAS_API_TOKEN</code>) for every view.' +
+      ' It stays in this browser tab (session storage) and is sent as an <code>Authorization</code> header, never in an address.</p>' +
+      (refused ? '<p class="reason" id="token-refused">That token was refused.</p>' : '') +
+      '<input type="password" id="token" name="token" placeholder="token" spellcheck="false" required> <button type="submit">Open</button></form>';
+    $('token').focus();
+    $('token-form').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var value = $('token').value.trim();
+      if (!value) return;
+      try { sessionStorage.setItem(TOKEN_KEY, value); } catch (e) { /* storage disabled: the token lives until reload */ }
+      memory = value;
+      $('detail').innerHTML = '<div class="empty">Loading…</div>';
+      start();
+    });
   }
 
   function renderList() {
@@ -57,9 +167,10 @@
     selected = id;
     if (viewStream) viewStream.close();
     renderList();
-    viewStream = new EventSource(base + 'api/experiments/' + encodeURIComponent(id) + '/stream');
-    viewStream.addEventListener('view', function (m) { renderView(JSON.parse(m.data)); });
-    viewStream.addEventListener('missing', function (m) { $('detail').innerHTML = '<div class="empty">' + esc(JSON.parse(m.data).error) + '</div>'; });
+    viewStream = stream('api/experiments/' + encodeURIComponent(id) + '/stream', {
+      view: renderView,
+      missing: function (m) { $('detail').innerHTML = '<div class="empty">' + esc(m.error) + '</div>'; },
+    });
   }
 
   function trialRow(t) {
@@ -101,21 +212,34 @@
       '</tr></thead><tbody>' + v.trials.map(trialRow).join('') + '</tbody></table></div></div>';
   }
 
+  function experimentsArrived(list) {
+    experiments = list;
+    renderList();
+    var id = pick();
+    if (id !== selected || !viewStream) select(id);
+  }
+
   function start() {
     connection('connecting');
-    listStream = new EventSource(base + 'api/stream');
-    listStream.addEventListener('open', function () { connection('live'); });
-    listStream.addEventListener('error', function () { connection('down'); });
-    listStream.addEventListener('experiments', function (m) {
-      experiments = JSON.parse(m.data);
-      renderList();
-      var id = pick();
-      if (id !== selected || !viewStream) select(id);
-    });
-    window.addEventListener('hashchange', function () {
-      var id = decodeURIComponent(location.hash.slice(1));
-      if (id) select(id);
+    $('forget').hidden = !token();
+    // The list once as JSON (a 401 here asks for the token before any stream opens), then live.
+    fetch(base + 'api/experiments', { headers: headers('application/json'), cache: 'no-store' }).then(function (res) {
+      if (res.status === 401) return unauthorized(Boolean(token()));
+      if (res.ok) res.json().then(experimentsArrived);
+      listStream = stream('api/stream', {
+        open: function () { connection('live'); },
+        error: function () { connection('down'); },
+        experiments: experimentsArrived,
+      });
+    }).catch(function () {
+      connection('down');
+      setTimeout(start, 1500);
     });
   }
+  window.addEventListener('hashchange', function () {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (id && listStream) select(id);
+  });
+  $('forget').addEventListener('click', function () { unauthorized(false); });
   start();
 })();
