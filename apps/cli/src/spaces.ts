@@ -1,12 +1,37 @@
-import { resolveDataDir } from '@dcl-enas/common';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { resolveDataDir, UserError } from '@dcl-enas/common';
+import { ContractError, EcgSettings, decode } from '@dcl-enas/contracts';
+import { checkEcgSettings } from '@dcl-enas/experiments';
 
 /**
  * Spaces whose evaluator trains real networks register on demand: loading the ECG beat set
- * and TensorFlow.js is only worth it when the ECG space is asked for.
+ * and TensorFlow.js is only worth it when the ECG space is asked for. `ecg`: the ECG settings
+ * (records, hold-out, per-candidate training budget), as a spec's `ecg` field.
  */
-export async function prepareSpace(space: string): Promise<void> {
+export async function prepareSpace(space: string, ecg?: EcgSettings): Promise<void> {
+  if (ecg && space !== 'ecg') throw new UserError(`--ecg: these settings are for space ecg only: remove --ecg, or use --space ecg`);
   if (space === 'ecg') {
-    const { registerEcgBenchmark } = await import('@dcl-enas/ecg-model');
-    await registerEcgBenchmark({ dataDir: resolveDataDir() });
+    const { registerEcgBenchmark, ecgRunOptions } = await import('@dcl-enas/ecg-model');
+    await registerEcgBenchmark({ dataDir: resolveDataDir(), ...ecgRunOptions(ecg) });
+  }
+}
+
+/** `--ecg`: a JSON object, or a YAML/JSON file holding one; checked against the spec's `ecg` schema. */
+export function ecgSettingsOption(value: string): EcgSettings {
+  let raw: unknown;
+  try {
+    raw = value.trim().startsWith('{') ? JSON.parse(value) : existsSync(value) ? parseYaml(readFileSync(value, 'utf8')) : undefined;
+  } catch (e) {
+    throw new UserError(`--ecg: not valid JSON or YAML (${(e as Error).message.split('\n')[0]}): give e.g. '{"train":{"epochs":3}}' or a file`);
+  }
+  if (raw === undefined) throw new UserError(`--ecg: "${value}" is neither a JSON object nor a file: give e.g. '{"train":{"epochs":3}}' or a YAML/JSON file`);
+  try {
+    const settings = decode(EcgSettings, raw, '--ecg');
+    checkEcgSettings(settings, '--ecg ');
+    return settings;
+  } catch (e) {
+    if (e instanceof ContractError) throw new UserError(e.message);
+    throw e;
   }
 }

@@ -70,6 +70,9 @@ describe('bad input', () => {
     ['bad seeds', ['bench', '--space', 'nb201', '--dataset', 'cifar10', '--strategies', 'rea', '--queries', '5', '--seeds', 'x'], /expected seeds as A\.\.B/],
     ['missing data', ['search', '--space', 'nb201', '--dataset', 'cifar10'], /NAS-Bench-201 table not found .* set ENAS_DATA_DIR/, { ENAS_DATA_DIR: tmpdir() }],
     ['data dir that does not exist', ['data', 'check'], /ENAS_DATA_DIR=\/no\/such\/dir does not exist/, { ENAS_DATA_DIR: '/no/such/dir' }],
+    ['bad ECG settings', ['search', '--space', 'ecg', '--dataset', 'mitdb', '--ecg', '{"train":{"epochs":0}}'], /^enas: --ecg: train\.epochs: /],
+    ['ECG records that cannot be split', ['search', '--space', 'ecg', '--dataset', 'mitdb', '--ecg', '{"records":[201,207,232]}'], /--ecg records: 2 DS1 record\(s\) leave none to train on/],
+    ['ECG settings on another space', ['search', '--space', 'nb201', '--dataset', 'cifar10', '--ecg', '{}'], /--ecg: these settings are for space ecg only/],
   ];
   it.each(cases)('%s: one clear line on stderr and a non-zero exit', (_name, args, message, env) => {
     const r = enas(args, env);

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { resolveDataDir } from '@dcl-enas/common';
 import { EventLog, HealthModule, TrialWorker, instrumentTrainer, listenHttp, onShutdown, openServiceContext, registerQueueDepth, trainerConfig } from '@dcl-enas/cluster';
-import { tabularTrainer } from './tabular-trainer';
+import { trialTrainer } from './trial-trainer';
 
 @Module({})
 class TrainerModule {}
@@ -13,7 +13,7 @@ export async function serveTrainer(natsUrl?: string): Promise<void> {
   const dataDir = config.dataDir ?? resolveDataDir();
   const ctx = await openServiceContext(config);
   const log = await EventLog.open(ctx.nc, ctx.dead);
-  const worker = new TrialWorker(ctx.nc, log, ctx.dead, instrumentTrainer(ctx.metrics, tabularTrainer(() => dataDir, config.timeScale)), config, ctx.logger);
+  const worker = new TrialWorker(ctx.nc, log, ctx.dead, instrumentTrainer(ctx.metrics, trialTrainer(ctx.nc, () => dataDir, config.timeScale)), config, ctx.logger);
   registerQueueDepth(ctx.metrics, ctx.nc);
   const app = await NestFactory.create({ module: TrainerModule, imports: [HealthModule.register(ctx.readiness)] }, { logger: ['error', 'warn'] });
   await listenHttp(app, ctx);

@@ -5,14 +5,55 @@ import { LIMITS, shortName } from './limits';
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
 
+const positive = (max: number) => z.number().int().min(1).max(max);
+
+/**
+ * Data and per-candidate training budget of space `ecg` (docs/ecg-space.md): the same settings
+ * in `enas search --space ecg --ecg ...` and in a spec's `ecg` field. Omitted fields keep the
+ * published protocol (all 44 non-paced records, 4 hold-out records, 5 epochs of 500 beats per class).
+ */
+export const EcgSettings = z
+  .object({
+    records: z
+      .array(z.number().int().min(100).max(234))
+      .min(3)
+      .max(44)
+      .refine((r) => new Set(r).size === r.length, 'list each record once')
+      .optional()
+      .describe('MIT-BIH records to use (non-paced; at least two DS1 records and one DS2 record); default all 44.'),
+    holdout: z
+      .object({
+        count: positive(21).optional().describe('Whole DS1 records held out for model selection; default 4.'),
+        seed: z.number().int().min(0).max(2147483647).optional().describe('Seed of the hold-out record draw; default 0.'),
+      })
+      .strict()
+      .optional(),
+    train: z
+      .object({
+        epochs: positive(200).optional().describe('Most epochs per candidate (early stopping usually ends sooner); default 5.'),
+        beatsPerClass: positive(100000).optional().describe('Beats of each class drawn per class-balanced epoch; default 500.'),
+        maxRepeat: positive(10000).optional().describe('Copies of one beat a class may contribute per epoch; default 20.'),
+        batchSize: positive(4096).optional().describe('Training batch; default 128.'),
+        learningRate: z.number().positive().max(10).optional().describe('Adam learning rate; default 0.003.'),
+        patience: positive(200).optional().describe('Epochs without a better hold-out score before stopping; default 2.'),
+        holdoutNormalCap: z.number().int().min(0).max(1000000).optional().describe('N beats of the hold-out scored after each epoch (0: all); default 2000.'),
+        seed: z.number().int().min(0).max(2147483647).optional().describe('Weight seed of every candidate; default 0.'),
+      })
+      .strict()
+      .optional()
+      .describe('Per-candidate training budget, identical for every candidate of the search.'),
+  })
+  .strict();
+export type EcgSettings = z.infer<typeof EcgSettings>;
+
 /** What a user submits: one search, run through the same ask/tell strategies as `enas search`. */
 export const ExperimentSpec = z
   .object({
     apiVersion: z.literal('enas/v1').describe('Spec format version; always enas/v1.'),
     kind: z.literal('Experiment'),
     name: z.string().regex(NAME, 'lower-case letters, digits and "-", at most 48 characters').optional().describe('A label for listings; need not be unique.'),
-    space: shortName().describe('Search space: nb201, nb101.'),
-    dataset: shortName().describe('Dataset of the space: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101).'),
+    space: shortName().describe('Search space: nb201, nb101, ecg.'),
+    dataset: shortName().describe('Dataset of the space: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101); mitdb (ecg).'),
     strategy: shortName().describe('Strategy name as for `enas search --strategy`: random, rea, dcl-enas, ...'),
     seed: z.number().int().min(0).max(2147483647).default(0).describe('Seed of the strategy; the same seed gives the same search as `enas search --seed`.'),
     queries: z.number().int().min(1).max(100000).describe('Query budget: architectures trained.'),
@@ -23,6 +64,7 @@ export const ExperimentSpec = z
       .max(LIMITS.batchTrials)
       .default(1)
       .describe('Trials in flight at once (asked from the strategy together). 1 reproduces `enas search` exactly; more keeps more trainers busy.'),
+    ecg: EcgSettings.optional().describe('Space ecg only: the records and the per-candidate training budget (as `enas search --ecg`); default the published protocol.'),
     trialTemplate: z
       .record(z.string(), z.unknown())
       .optional()

@@ -31,11 +31,16 @@ export interface LoadEcgOptions {
   /** Only these records (DS1 and DS2 numbers), e.g. for a quick test; default all 44. */
   readonly records?: readonly number[];
   readonly holdout?: HoldoutOptions;
+  /** Beat-set cache folder; default @dcl-enas/ecg's defaultCacheDir() (ENAS_CACHE_DIR, else the user cache); null: no cache. */
+  readonly cacheDir?: string | null;
 }
 
 /** The beat set, split DS1-train / DS1-hold-out / DS2, with RR inputs standardised on the training part only. */
 export async function loadEcgData(options: LoadEcgOptions = {}): Promise<EcgData> {
-  const { beats } = await buildBeatSet(options.dataDir ? { mitdbDir: join(options.dataDir, 'mitdb') } : {});
+  const { beats } = await buildBeatSet({
+    ...(options.dataDir ? { mitdbDir: join(options.dataDir, 'mitdb') } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+  });
   const set = options.records ? selectRecords(beats, options.records) : beats;
   if (set.size === 0) throw new UserError(`records ${options.records?.join(', ')} hold no beats: choose non-paced MIT-BIH records`);
   const split = splitInterPatient(set, options.holdout);

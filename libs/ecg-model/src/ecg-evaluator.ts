@@ -77,10 +77,25 @@ export class EcgEvaluator implements Evaluator<EcgArch> {
   }
 
   query(arch: EcgArch, dataset: string): QueryResult {
+    return this.queryCell(arch, dataset, undefined);
+  }
+
+  /**
+   * query() for a search whose earlier results this evaluator has not seen (a cluster trainer
+   * takes any trial of any experiment): the 'improving' policy compares the hold-out score with
+   * `bestValAcc`, the best valAcc of the search's earlier trials (null: none yet), instead of
+   * with this evaluator's own memory. Policy 'all' scores DS2 regardless.
+   */
+  queryAfter(arch: EcgArch, dataset: string, bestValAcc: number | null): QueryResult {
+    return this.queryCell(arch, dataset, bestValAcc ?? -Infinity);
+  }
+
+  private queryCell(arch: EcgArch, dataset: string, bestValAcc: number | undefined): QueryResult {
     if (!this.datasets.includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ecg: use ${this.datasets.join(', ')}`);
     const reason = ecgSpace.invalidReason(arch);
     if (reason) throw new UserError(`invalid ECG-1D cell: ${reason}`);
-    const stored = this.candidate({ kind: 'cell', arch, macro: this.macro }, ecgSpace.key(arch), ecgSpace.format(arch));
+    const improving = bestValAcc === undefined ? undefined : (holdout: ClassificationMetrics) => 100 * holdout.macroF1 > bestValAcc;
+    const stored = this.candidate({ kind: 'cell', arch, macro: this.macro }, ecgSpace.key(arch), ecgSpace.format(arch), false, improving);
     return { valAcc: 100 * stored.holdout.macroF1, testAcc: stored.test ? 100 * stored.test.macroF1 : null, trainSeconds: stored.trainSeconds };
   }
 
@@ -89,8 +104,9 @@ export class EcgEvaluator implements Evaluator<EcgArch> {
     return this.candidate({ kind: 'baseline' }, 'baseline', 'baseline', true);
   }
 
-  private candidate(spec: EcgModelSpec, key: string, label: string, forceTest = false): StoredCandidate {
-    const wantsTest = (holdout: ClassificationMetrics) => forceTest || this.options.testPolicy !== 'improving' || holdout.macroF1 > this.bestValue;
+  private candidate(spec: EcgModelSpec, key: string, label: string, forceTest = false, improving?: (holdout: ClassificationMetrics) => boolean): StoredCandidate {
+    const beatsBest = improving ?? ((holdout: ClassificationMetrics) => holdout.macroF1 > this.bestValue);
+    const wantsTest = (holdout: ClassificationMetrics) => forceTest || this.options.testPolicy !== 'improving' || beatsBest(holdout);
     const known = this.known.get(knownKey(this.protocol, key));
     const reusable = known && (known.test !== null || !wantsTest(known.holdout)) ? known : null;
     const result = reusable ?? this.store(key, label, trainCandidate(spec, this.data, this.train, wantsTest));

@@ -5,7 +5,9 @@ import { createStrategy, runSearch } from '@dcl-enas/search';
 import { ecgSpace } from '@dcl-enas/spaces';
 import { initTf } from '@dcl-enas/tf-backend';
 import { loadEcgData, type EcgData } from './ecg-data';
-import { EcgEvaluator, type StoredCandidate } from './ecg-evaluator';
+import { EcgEvaluator, trainFingerprint, type StoredCandidate } from './ecg-evaluator';
+import { ecgRunOptions } from './ecg-settings';
+import { DEFAULT_MACRO } from './cell-network';
 import { registerEcgBenchmark } from './register-ecg';
 import { DEFAULT_TRAIN, type TrainConfig } from './trainer';
 
@@ -62,5 +64,20 @@ describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)
     expect(baseline.parameters).toBe(19_415);
     expect(baseline.test?.perClass).toHaveLength(5);
     expect(() => evaluator.query(arch, 'cifar10')).toThrow(/unknown dataset "cifar10"/);
+
+    // A cluster trainer: DS2 only when the candidate beats the search's best so far, which it is told.
+    const trainer = new EcgEvaluator(data, { train: TINY, testPolicy: 'improving' });
+    const notBetter = trainer.queryAfter(arch, 'mitdb', first.valAcc);
+    expect([notBetter.valAcc, notBetter.testAcc]).toEqual([first.valAcc, null]);
+    const better = trainer.queryAfter(arch, 'mitdb', null);
+    expect([better.valAcc, better.testAcc]).toEqual([first.valAcc, first.testAcc]);
+  });
+
+  it('turns ECG settings (the spec\'s `ecg` field, `enas search --ecg`) into the published protocol with the given changes', () => {
+    expect(ecgRunOptions()).toEqual({ train: DEFAULT_TRAIN });
+    const tiny = ecgRunOptions({ records: RECORDS, holdout: HOLDOUT, train: { epochs: 1, beatsPerClass: 48, batchSize: 48, holdoutNormalCap: 100 } });
+    expect(tiny).toEqual({ records: RECORDS, holdout: HOLDOUT, train: TINY });
+    // The same protocol fingerprint: results trained under one are reused under the other.
+    expect(trainFingerprint(tiny.train, DEFAULT_MACRO)).toBe(trainFingerprint(TINY, DEFAULT_MACRO));
   });
 });

@@ -10,3 +10,4 @@ export * from './trainer';
 export * from './candidate';
 export * from './ecg-evaluator';
 export * from './register-ecg';
+export * from './ecg-settings';

@@ -9,8 +9,12 @@ import type { RecordBeats } from './extract-beats';
 const CACHE_FORMAT = 2;
 const MAGIC = 'DCLBEAT1';
 
-/** User cache directory: $XDG_CACHE_HOME/dcl-enas, else ~/.cache/dcl-enas. */
+/**
+ * Cache directory: $ENAS_CACHE_DIR (the services' cache setting, e.g. a volume in a trainer pod),
+ * else $XDG_CACHE_HOME/dcl-enas, else ~/.cache/dcl-enas.
+ */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['ENAS_CACHE_DIR']) return env['ENAS_CACHE_DIR'];
   const xdg = env['XDG_CACHE_HOME'];
   return xdg ? join(xdg, 'dcl-enas') : join(homedir(), '.cache', 'dcl-enas');
 }

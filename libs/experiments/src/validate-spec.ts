@@ -1,5 +1,6 @@
 import { UserError } from '@dcl-enas/common';
-import type { ExperimentSpec } from '@dcl-enas/contracts';
+import type { EcgSettings, ExperimentSpec } from '@dcl-enas/contracts';
+import { DS1_RECORDS, DS2_RECORDS } from '@dcl-enas/ecg';
 import { strategyNames } from '@dcl-enas/search';
 import { datasetsOf, spaceNames } from './spaces';
 
@@ -9,4 +10,18 @@ export function validateSpecNames(spec: ExperimentSpec): void {
   const datasets = datasetsOf(spec.space);
   if (!datasets.includes(spec.dataset)) throw new UserError(`dataset: unknown dataset "${spec.dataset}" for space ${spec.space}: use one of ${datasets.join(', ')}`);
   if (!strategyNames().includes(spec.strategy)) throw new UserError(`strategy: unknown strategy "${spec.strategy}": use one of ${strategyNames().join(', ')}`);
+  if (spec.ecg && spec.space !== 'ecg') throw new UserError(`ecg: these settings are for space ecg only: remove them, or search space ecg`);
+  if (spec.ecg) checkEcgSettings(spec.ecg, 'ecg.');
+}
+
+/** What the schema cannot see in the ECG settings: records that exist and a split they allow. One UserError. */
+export function checkEcgSettings(settings: EcgSettings, prefix = ''): void {
+  const records = settings.records;
+  if (!records) return;
+  const unknown = records.filter((r) => !DS1_RECORDS.includes(r) && !DS2_RECORDS.includes(r));
+  if (unknown.length > 0) throw new UserError(`${prefix}records: ${unknown.join(', ')} are not non-paced MIT-BIH records (paced 102, 104, 107, 217 are left out): choose among ${[...DS1_RECORDS, ...DS2_RECORDS].join(', ')}`);
+  const ds1 = records.filter((r) => DS1_RECORDS.includes(r)).length;
+  const holdout = settings.holdout?.count ?? 4;
+  if (ds1 <= holdout) throw new UserError(`${prefix}records: ${ds1} DS1 record(s) leave none to train on after a hold-out of ${holdout}: add DS1 records or lower holdout.count`);
+  if (!records.some((r) => DS2_RECORDS.includes(r))) throw new UserError(`${prefix}records: no DS2 record to test on: add at least one of ${DS2_RECORDS.join(', ')}`);
 }

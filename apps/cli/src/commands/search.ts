@@ -6,12 +6,12 @@ import { openBenchmark } from '@dcl-enas/benchmarks';
 import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { DashboardHub, cellSvg, curveSvg, observeSearch, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
-import type { ExperimentSpec } from '@dcl-enas/contracts';
+import type { EcgSettings, ExperimentSpec } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { startDashboardServer } from '../dashboard-server';
 import { integer, positiveInt } from '../options';
 import { lazyInProcessPredictors } from '../predictors';
-import { prepareSpace } from '../spaces';
+import { ecgSettingsOption, prepareSpace } from '../spaces';
 import { progressBar } from '../progress';
 
 interface SearchFlags {
@@ -25,6 +25,7 @@ interface SearchFlags {
   ui?: boolean;
   uiPort: number;
   pace: number;
+  ecg?: EcgSettings;
 }
 
 export function registerSearch(program: Command): void {
@@ -41,14 +42,15 @@ export function registerSearch(program: Command): void {
     .option('--ui', 'serve the live dashboard while searching (URL on stderr), and after it until Ctrl-C')
     .option('--ui-port <n>', 'port of the dashboard (0 picks a free one)', integer, 8090)
     .option('--pace <ms>', 'pause before each query, to watch a fast (tabular) search live', integer, 0)
+    .option('--ecg <settings>', 'space ecg: records, hold-out and per-candidate training budget, as JSON or a YAML/JSON file (the spec\'s `ecg` field; docs/ecg-space.md)', ecgSettingsOption)
     .action(async (flags: SearchFlags) => {
       const started = performance.now();
-      await prepareSpace(flags.space);
+      await prepareSpace(flags.space, flags.ecg);
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
       const predictions = recordPredictions(lazyInProcessPredictors(bench.evaluator.space), bench.evaluator.space);
       const hub = new DashboardHub({ stuckAfterSeconds: 600, spaceOf: () => bench.evaluator.space });
       const id = `${flags.strategy}-${flags.space}-${flags.dataset}-seed${flags.seed}`;
-      const spec: ExperimentSpec = { apiVersion: 'enas/v1', kind: 'Experiment', space: flags.space, dataset: flags.dataset, strategy: flags.strategy, seed: flags.seed, queries: flags.queries, batchSize: 1 };
+      const spec: ExperimentSpec = { apiVersion: 'enas/v1', kind: 'Experiment', space: flags.space, dataset: flags.dataset, strategy: flags.strategy, seed: flags.seed, queries: flags.queries, batchSize: 1, ...(flags.ecg ? { ecg: flags.ecg } : {}) };
       const observed = observeSearch({
         id,
         spec,

@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import { UserError, resolveDataDir } from '@dcl-enas/common';
 import { STREAMS, SUBJECTS, TOKEN_PATTERN, TrialRequest, decode, type TrialOutcome } from '@dcl-enas/contracts';
 import { ConfigError, EventLog, createLogger, decodeJson, ensureJetStream, natsConnectionOptions, trainerConfig, type Logger } from '@dcl-enas/cluster';
-import { tabularTrainer } from '../tabular-trainer';
+import { trialTrainer } from '../trial-trainer';
 import { JOB_EXIT } from './exit-codes';
 import { writeTerminationMessage } from './termination-log';
 
@@ -76,7 +76,7 @@ export async function runTrialJob(env: NodeJS.ProcessEnv = process.env): Promise
     let outcome: TrialOutcome;
     try {
       const dataDir = config.dataDir ?? resolveDataDir();
-      outcome = await tabularTrainer(() => dataDir, config.timeScale)(trial, () => undefined);
+      outcome = await trialTrainer(nc, () => dataDir, config.timeScale)(trial, () => undefined);
     } catch (error) {
       if (!(error instanceof Error) || (error.name !== 'UserError' && error.name !== 'ContractError')) throw error;
       // A trial that cannot be trained is a result too: the search goes on without it.

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir, mean } from '@dcl-enas/common';
 import { loadNb201, Nb201Evaluator, type Evaluator, type QueryResult } from '@dcl-enas/benchmarks';
-import { nb201Space, type Nb201Arch } from '@dcl-enas/spaces';
+import { ecgSpace, nb201Space, type Nb201Arch, type SearchSpace } from '@dcl-enas/spaces';
 import { runSearch, type SearchOutcome } from '../run-search';
-import { createStrategy } from './registry';
+import type { PredictorProvider } from '../predictor-port';
+import type { Observation } from '../strategy';
+import { createStrategy, SPACE_STRATEGY_DEFAULTS } from './registry';
 import { nearestNeighbourPredictors } from './test-predictor';
 
 const evaluator = new Nb201Evaluator(loadNb201(resolveDataDir()));
@@ -81,5 +83,27 @@ describe('strategy registry', () => {
     const ctx = { space: evaluator.space, rng: Rng.seeded(0), budget: 1 };
     expect(() => createStrategy('bogus', ctx)).toThrow(/unknown strategy "bogus": use one of .*rea/);
     expect(() => createStrategy('dcl-enas', ctx)).toThrow(/needs a ranking predictor/);
+  });
+
+  it('starts the predictor-guided strategies from 10 random architectures on space ecg (ECG budgets), 20 elsewhere', async () => {
+    const firstFit = async (space: SearchSpace<unknown>, name: string) => {
+      let labels = -1;
+      // Records how many labels the first fit gets; ranks every architecture alike.
+      const counting: PredictorProvider = <A>() => ({
+        fit: async (o: readonly Observation<A>[]) => void (labels = labels < 0 ? o.length : labels),
+        score: async (a: readonly A[]) => new Float32Array(a.length),
+      });
+      const strategy = createStrategy(name, { space, rng: Rng.seeded(3), seed: 3, budget: 30, predictors: counting });
+      for (let i = 0; i < 30 && labels < 0; i++) {
+        const [arch] = await strategy.ask(1);
+        await strategy.tell([{ arch, key: space.key(arch), valAcc: (i * 37) % 11 }]);
+      }
+      return labels;
+    };
+    for (const name of ['dcl-enas', 'dcl-enas-regression', 'dcl-pool']) {
+      expect(await firstFit(ecgSpace as SearchSpace<unknown>, name)).toBe(SPACE_STRATEGY_DEFAULTS['ecg']!.nInit);
+      expect(await firstFit(nb201Space as SearchSpace<unknown>, name)).toBe(20);
+    }
+    expect(SPACE_STRATEGY_DEFAULTS['ecg']!.nInit).toBe(10);
   });
 });
