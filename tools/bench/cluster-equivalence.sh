@@ -56,7 +56,7 @@ lines = [
   '',
   f"Same selected architecture: {'yes' if same_best else 'no'}. Same trajectory (best validation and test accuracy after each of the 100 queries): {'yes' if same_traj else f'no, first difference at query {first}'}.",
   '',
-  'Stage 1 comes from the shared encoder cache (ENAS_CACHE_DIR) when present, in both modes. The fault-injection version of this check at full size (orchestrator, trainer and nats-server killed mid-search) is tools/bench/cluster-equivalence-faults.ts, below; the test suite runs it with a small GNN: apps/orchestrator/test/cluster-faults.test.ts.',
+  'Stage 1 comes from the shared encoder cache (ENAS_CACHE_DIR) when present, in both modes. The fault-injection version of this check at full size (orchestrator, trainer and nats-server killed mid-search) is tools/bench/cluster-equivalence-faults.ts, below; the test suite runs it with the same fine-tuning schedule but a small encoder and stage 1: apps/orchestrator/test/cluster-faults.test.ts.',
   '',
 ]
 # Keep the fault-run sections (written by tools/bench/cluster-equivalence-faults.ts).
