@@ -2,12 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '@dcl-enas/common';
 import { nb101Space } from './space';
-import { permuteCell } from './test-cells';
+import { C1, C3, MP, permuteCell } from './test-cells';
 import type { Nb101Arch } from './cell';
-
-const C3 = 'conv3x3-bn-relu';
-const C1 = 'conv1x1-bn-relu';
-const MP = 'maxpool3x3';
 
 /**
  * Published (cell, module hash) pairs from the benchmark itself:

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pruneCell } from './prune';
 import { nb101Space } from './space';
-
-const C3 = 'conv3x3-bn-relu';
-const C1 = 'conv1x1-bn-relu';
-const MP = 'maxpool3x3';
+import { C1, C3, MP, PRUNABLE_MATRIX } from './test-cells';
 
 describe('NB101 pruning', () => {
   it('drops vertices with no path to the output and vertices the input does not reach', () => {
     // 0 -> 1 -> 4 (output); 2 is reached from the input but leads nowhere; 3 feeds the output
     // but nothing feeds it.
-    const cell = {
-      matrix: [
-        [0, 1, 1, 0, 0],
-        [0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0],
-        [0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0],
-      ],
-      ops: ['input', C3, C1, MP, 'output'],
-    };
+    const cell = { matrix: PRUNABLE_MATRIX, ops: ['input', C3, C1, MP, 'output'] };
     const pruned = pruneCell(cell);
     expect(pruned).not.toBeNull();
     expect(pruned?.kept).toEqual([0, 1, 4]);

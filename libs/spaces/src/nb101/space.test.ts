@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, UserError } from '@dcl-enas/common';
 import { nb101Space } from './space';
-
-const C3 = 'conv3x3-bn-relu';
-const C1 = 'conv1x1-bn-relu';
+import { C1, C3, MP, PRUNABLE_MATRIX } from './test-cells';
 
 describe('nb101 toGraph', () => {
   it('gives the pruned graph padded to 7 nodes', () => {
-    const cell = {
-      matrix: [
-        [0, 1, 1, 0, 0],
-        [0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0],
-        [0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0],
-      ],
-      ops: ['input', C1, C3, C3, 'output'],
-    };
+    const cell = { matrix: PRUNABLE_MATRIX, ops: ['input', C1, C3, C3, 'output'] };
     const graph = nb101Space.toGraph(cell);
-    expect(nb101Space.nodeOps).toEqual(['input', C1, C3, 'maxpool3x3', 'output']);
+    expect(nb101Space.nodeOps).toEqual(['input', C1, C3, MP, 'output']);
     expect(graph.nodeCount).toBe(3);
     expect(Array.from(graph.ops)).toEqual([0, 1, 4, -1, -1, -1, -1]);
     const edges: [number, number][] = [];

@@ -1,6 +1,23 @@
 import type { Rng } from '@dcl-enas/common';
 import type { Nb101Arch } from './cell';
 
+/** The three inner ops, spelled as the benchmark spells them. For tests. */
+export const C3 = 'conv3x3-bn-relu';
+export const C1 = 'conv1x1-bn-relu';
+export const MP = 'maxpool3x3';
+
+/**
+ * A 5-vertex adjacency that pruning cuts down to 0 -> 1 -> 4 (output): vertex 2 is reached from
+ * the input but leads nowhere; vertex 3 feeds the output but nothing feeds it. For tests.
+ */
+export const PRUNABLE_MATRIX: number[][] = [
+  [0, 1, 1, 0, 0],
+  [0, 0, 0, 0, 1],
+  [0, 0, 0, 0, 0],
+  [0, 0, 0, 0, 1],
+  [0, 0, 0, 0, 0],
+];
+
 /**
  * Relabels the vertices of a cell along a random topological order (input stays first, output
  * last), so the result is an isomorphic, still upper-triangular cell. For tests.

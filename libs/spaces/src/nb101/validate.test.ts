@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nb101Space } from './space';
 import type { Nb101Arch } from './cell';
-
-const C3 = 'conv3x3-bn-relu';
+import { C3 } from './test-cells';
 
 /** A chain input -> v1 -> ... -> output on n vertices. */
 function chain(n: number): Nb101Arch {
