@@ -8,36 +8,23 @@ export interface ResourceOptions {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** A file-backed stream over one subject, with the configured replicas. */
+function fileStream(o: ResourceOptions, name: string, subject: string, rest: Partial<StreamConfig>): Partial<StreamConfig> {
+  return { name, subjects: [subject], storage: StorageType.File, num_replicas: o.replicas, ...rest };
+}
+
 function streamConfigs(o: ResourceOptions): Partial<StreamConfig>[] {
+  // The event log and the trial queue: message size limit and a 10-minute duplicate window.
+  const limits = { max_msg_size: o.maxMessageBytes, duplicate_window: nanos(10 * 60 * 1000) };
   return [
-    {
-      name: STREAMS.events,
-      subjects: [SUBJECTS.allEvents],
+    fileStream(o, STREAMS.events, SUBJECTS.allEvents, { retention: RetentionPolicy.Limits, ...limits }),
+    fileStream(o, STREAMS.trials, SUBJECTS.allTrials, { retention: RetentionPolicy.Workqueue, ...limits }),
+    fileStream(o, STREAMS.deadLetter, SUBJECTS.allDeadLetters, {
       retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      num_replicas: o.replicas,
-      max_msg_size: o.maxMessageBytes,
-      duplicate_window: nanos(10 * 60 * 1000),
-    },
-    {
-      name: STREAMS.trials,
-      subjects: [SUBJECTS.allTrials],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      num_replicas: o.replicas,
-      max_msg_size: o.maxMessageBytes,
-      duplicate_window: nanos(10 * 60 * 1000),
-    },
-    {
-      name: STREAMS.deadLetter,
-      subjects: [SUBJECTS.allDeadLetters],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      num_replicas: o.replicas,
       max_age: nanos(7 * DAY_MS),
       max_msgs: 100_000,
       discard: DiscardPolicy.Old,
-    },
+    }),
   ];
 }
 
