@@ -38,18 +38,9 @@ export interface TrialSubmission {
 
 type State = 'queued' | 'creating' | 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
 
-interface TrialRecord {
-  experimentId: string;
-  trialId: string;
-  attempt: number;
+/** A trial's TrialStatus fields, less those toStatus derives (phase, pendingSeconds, updatedAt), plus the launcher's own. */
+interface TrialRecord extends Omit<TrialStatus, 'phase' | 'pendingSeconds' | 'updatedAt'> {
   state: State;
-  jobName?: string;
-  podName?: string;
-  reason?: string;
-  message?: string;
-  exitCode?: number;
-  events: string[];
-  adopted: boolean;
   env?: Record<string, string>;
   notBefore: number;
   createRetries: number;
