@@ -1,16 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { PretrainRequest, SUBJECTS, anyVersion, type PretrainReply } from '@dcl-enas/contracts';
-import { handleRpc, type DeadLetters } from '@dcl-enas/cluster';
+import { DEAD_LETTERS, RPC_HOST, handleRpc, type DeadLetters } from '@dcl-enas/cluster';
 import type { EncoderHost } from './encoder-host';
-
-export const HOST = Symbol('EncoderHost');
-export const DEAD_LETTERS = Symbol('DeadLetters');
 
 @Controller()
 export class EncoderController {
   constructor(
-    @Inject(HOST) private readonly host: EncoderHost,
+    @Inject(RPC_HOST) private readonly host: EncoderHost,
     @Inject(DEAD_LETTERS) private readonly dead: DeadLetters,
   ) {}
 

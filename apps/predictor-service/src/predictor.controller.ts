@@ -1,16 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FitRequest, RankRequest, SUBJECTS, anyVersion, type FitReply, type RankReply } from '@dcl-enas/contracts';
-import { handleRpc, type DeadLetters } from '@dcl-enas/cluster';
+import { DEAD_LETTERS, RPC_HOST, handleRpc, type DeadLetters } from '@dcl-enas/cluster';
 import type { PredictorHost } from './predictor-host';
-
-export const HOST = Symbol('PredictorHost');
-export const DEAD_LETTERS = Symbol('DeadLetters');
 
 @Controller()
 export class PredictorController {
   constructor(
-    @Inject(HOST) private readonly host: PredictorHost,
+    @Inject(RPC_HOST) private readonly host: PredictorHost,
     @Inject(DEAD_LETTERS) private readonly dead: DeadLetters,
   ) {}
 

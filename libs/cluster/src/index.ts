@@ -14,6 +14,7 @@ export * from './remote-predictors';
 export * from './readiness';
 export * from './health.controller';
 export * from './service-context';
+export * from './rpc-service';
 export * from './nats-server-process';
 export * from './health.module';
 export * from './run-service';
