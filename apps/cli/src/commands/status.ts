@@ -10,14 +10,19 @@ export function registerStatus(program: Command): void {
     .option(...apiOption)
     .option('--json', 'print the experiment (with its trajectory) as one JSON object')
     .action(async (id: string, flags: ApiFlags & { json?: boolean }) => {
-      const res = await callApi(flags, 'GET', `/experiments/${encodeURIComponent(id)}`);
-      const x = decode(ExperimentDetail, await res.json(), 'orchestrator reply');
-      if (flags.json) {
-        process.stdout.write(JSON.stringify(x) + '\n');
-        return;
-      }
-      process.stdout.write(describe(x) + '\n');
+      printExperiment(await fetchExperiment(flags, id), flags.json);
     });
+}
+
+/** The experiment with its trajectory, as the orchestrator reports it now. */
+export async function fetchExperiment(flags: ApiFlags, id: string): Promise<ExperimentDetail> {
+  const res = await callApi(flags, 'GET', `/experiments/${encodeURIComponent(id)}`);
+  return decode(ExperimentDetail, await res.json(), 'orchestrator reply');
+}
+
+/** On stdout: the experiment as one JSON object (`--json`), else described for a reader. */
+export function printExperiment(x: ExperimentDetail, json: boolean | undefined): void {
+  process.stdout.write((json ? JSON.stringify(x) : describe(x)) + '\n');
 }
 
 export function describe(x: ExperimentDetail): string {

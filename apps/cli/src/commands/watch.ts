@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { createParser } from 'eventsource-parser';
 import { UserError } from '@dcl-enas/common';
-import { ExperimentDetail, ProgressEvent, decode } from '@dcl-enas/contracts';
+import { ProgressEvent, decode } from '@dcl-enas/contracts';
 import { apiOption, callApi, type ApiFlags } from './api-client';
-import { describe } from './status';
+import { fetchExperiment, printExperiment } from './status';
 
 export function registerWatch(program: Command): void {
   program
@@ -34,9 +34,8 @@ export function registerWatch(program: Command): void {
       const decoder = new TextDecoder();
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
       if (final === null) throw new UserError(`the orchestrator closed the stream of ${id} before it ended: run "enas watch ${id}" again`, 1);
-      const detail = decode(ExperimentDetail, await (await callApi(flags, 'GET', `/experiments/${encodeURIComponent(id)}`)).json(), 'orchestrator reply');
-      if (flags.json) process.stdout.write(JSON.stringify(detail) + '\n');
-      else process.stdout.write(describe(detail) + '\n');
+      const detail = await fetchExperiment(flags, id);
+      printExperiment(detail, flags.json);
       process.exitCode = detail.status === 'completed' ? 0 : 1;
     });
 }
