@@ -25,6 +25,8 @@ export interface StoredCandidate {
   readonly arch: string;
   /** Training protocol fingerprint (trainFingerprint): results of other protocols are not reused. */
   readonly protocol: string;
+  /** Fold index under cross-validation inside DS1 (EcgCvEvaluator); absent for the single hold-out. */
+  readonly fold?: number;
   readonly parameters: number;
   readonly trainSeconds: number;
   readonly epochs: number;

@@ -7,6 +7,7 @@ import { initTf } from '@dcl-enas/tf-backend';
 import { loadEcgData, type EcgData } from './ecg-data';
 import { EcgEvaluator, trainFingerprint, type StoredCandidate } from './ecg-evaluator';
 import { ecgRunOptions } from './ecg-settings';
+import { EcgCvEvaluator, foldProtocols, loadEcgFolds, localFoldBackend } from './ecg-folds';
 import { DEFAULT_MACRO } from './cell-network';
 import { registerEcgBenchmark } from './register-ecg';
 import { DEFAULT_TRAIN, type TrainConfig } from './trainer';
@@ -79,5 +80,35 @@ describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)
     expect(tiny).toEqual({ records: RECORDS, holdout: HOLDOUT, train: TINY });
     // The same protocol fingerprint: results trained under one are reused under the other.
     expect(trainFingerprint(tiny.train, DEFAULT_MACRO)).toBe(trainFingerprint(TINY, DEFAULT_MACRO));
+  });
+});
+
+describe('ECG cross-validation inside DS1 (tiny: 5 records, two folds)', () => {
+  it('averages the hold-out score over the folds, scores DS2 only for improving cells and reuses stored folds', async () => {
+    await initTf();
+    const folds = await loadEcgFolds([0, 1], { records: RECORDS, holdout: { count: 1 } });
+    const train = [
+      { ...TINY, seed: 0, balance: 'sqrt' as const },
+      { ...TINY, seed: 1, balance: 'sqrt' as const },
+    ];
+    const protocols = foldProtocols(folds, train);
+    expect(new Set(protocols).size).toBe(2);
+    const trained: StoredCandidate[] = [];
+    const backend = localFoldBackend(folds, train);
+    const evaluator = new EcgCvEvaluator(backend, protocols, { testPolicy: 'improving', onTrained: (c) => trained.push(c) });
+    const arch = ecgSpace.parse('|conv_3~0|+|none~0|skip_connect~1|+|none~0|none~1|max_pool_3~2|');
+    const first = evaluator.query(arch, 'mitdb');
+    expect(trained.map((c) => c.fold)).toEqual([0, 1]);
+    expect(first.valAcc).toBeCloseTo((100 * (trained[0].holdout.macroF1 + trained[1].holdout.macroF1)) / 2, 10);
+    expect(first.testAcc).toBeCloseTo((100 * (trained[0].test!.macroF1 + trained[1].test!.macroF1)) / 2, 10);
+    // a second evaluator over the same store: nothing trained again; not improving on itself, so no DS2 asked for
+    const again = new EcgCvEvaluator(backend, protocols, { testPolicy: 'improving', known: evaluator.known });
+    expect(again.query(arch, 'mitdb')).toEqual(first);
+    expect(trained).toHaveLength(2);
+    // policy 'none' never scores DS2, not even for the baseline
+    const dsOneOnly = new EcgCvEvaluator(backend, protocols, { testPolicy: 'none' });
+    const base = dsOneOnly.baseline();
+    expect(base.map((c) => c.test)).toEqual([null, null]);
+    expect(base[0].parameters).toBe(19_415);
   });
 });

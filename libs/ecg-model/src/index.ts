@@ -9,5 +9,6 @@ export * from './ecg-data';
 export * from './trainer';
 export * from './candidate';
 export * from './ecg-evaluator';
+export * from './ecg-folds';
 export * from './register-ecg';
 export * from './ecg-settings';

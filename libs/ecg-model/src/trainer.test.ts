@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@dcl-enas/common';
-import { epochRows, holdoutSample } from './trainer';
+import { classQuotas, epochRows, holdoutSample } from './trainer';
 
 const countBy = (rows: ArrayLike<number>, labels: ArrayLike<number>, classes: number) => {
   const n = new Array<number>(classes).fill(0);
@@ -38,5 +38,21 @@ describe('hold-out sample for per-epoch scoring', () => {
     rows.forEach((r, k) => (labels[r] === 0 ? (nWeight += weights[k]) : expect(weights[k]).toBe(1)));
     expect(nWeight).toBeCloseTo(1000, 3);
     expect(holdoutSample(labels, 0, Rng.seeded(3)).rows.length).toBe(1005);
+  });
+});
+
+describe('square-root class quotas', () => {
+  it('shares the equal total in proportion to the square roots of the class sizes', () => {
+    // 10,000 N, 100 S, 400 V, 0 F, 4 Q: total 4 x 100 rows; roots 100, 10, 20, 2
+    expect(classQuotas([10_000, 100, 400, 0, 4], 100, 'sqrt')).toEqual([303, 30, 61, 0, 6]);
+    expect(classQuotas([10_000, 100, 400, 0, 4], 100, 'equal')).toEqual([100, 100, 100, 0, 100]);
+  });
+
+  it('draws those quotas in an epoch, still capped by maxRepeat', () => {
+    const labels = Uint8Array.from([...new Array(100).fill(0), ...new Array(30).fill(3), ...new Array(3).fill(4)]);
+    // roots 10, 5.48, 1.73 of a total of 150: 87, 48, 15 (Q capped at 3 x 4 = 12)
+    expect(countBy(epochRows(labels, 5, 50, 4, Rng.seeded(1), 'sqrt'), labels, 5)).toEqual([87, 0, 0, 48, 12]);
+    // the default stays the equal quotas, row for row
+    expect(Array.from(epochRows(labels, 5, 50, 4, Rng.seeded(1), 'equal'))).toEqual(Array.from(epochRows(labels, 5, 50, 4, Rng.seeded(1))));
   });
 });

@@ -23,7 +23,15 @@ export interface TrainConfig {
   /** Classes whose F1 values are averaged into the selection score. */
   readonly selectionClasses: readonly number[];
   readonly seed: number;
+  /**
+   * Class quotas of an epoch. 'equal' (the default when absent): `beatsPerClass` of every class.
+   * 'sqrt': the same total (`beatsPerClass` times the classes present), shared in proportion to
+   * the square root of each class's training count, a milder correction that keeps more N beats.
+   */
+  readonly balance?: EpochBalance;
 }
+
+export type EpochBalance = 'equal' | 'sqrt';
 
 /**
  * Hold-out macro-F1 over N, S, V and F: the hold-out has 2 Q beats (seed 0), too few for an F1
@@ -60,20 +68,34 @@ export interface TrainReport {
   readonly seconds: number;
 }
 
-/** Rows of one class-balanced epoch: up to `perClass` rows per class, each row at most `maxRepeat` times, shuffled. */
-export function epochRows(labels: ArrayLike<number>, classes: number, perClass: number, maxRepeat: number, rng: Rng): Int32Array {
+/**
+ * Rows of one class-balanced epoch, shuffled: up to `perClass` rows per class ('equal'), or the
+ * same total shared in proportion to the square root of the class sizes ('sqrt'); each row at
+ * most `maxRepeat` times.
+ */
+export function epochRows(labels: ArrayLike<number>, classes: number, perClass: number, maxRepeat: number, rng: Rng, balance: EpochBalance = 'equal'): Int32Array {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < labels.length; i++) byClass[labels[i]].push(i);
+  const quotas = classQuotas(byClass.map((m) => m.length), perClass, balance);
   const rows: number[] = [];
-  for (const members of byClass) {
+  for (const [c, members] of byClass.entries()) {
     if (members.length === 0) continue;
-    const want = Math.min(perClass, members.length * maxRepeat);
+    const want = Math.min(quotas[c], members.length * maxRepeat);
     for (let done = 0; done < want; done += members.length) {
       const shuffled = rng.shuffle(members.slice());
       rows.push(...shuffled.slice(0, Math.min(members.length, want - done)));
     }
   }
   return Int32Array.from(rng.shuffle(rows));
+}
+
+/** Rows per class of an epoch before the `maxRepeat` cap (see epochRows). */
+export function classQuotas(counts: readonly number[], perClass: number, balance: EpochBalance = 'equal'): number[] {
+  if (balance === 'equal') return counts.map((n) => (n > 0 ? perClass : 0));
+  const roots = counts.map((n) => Math.sqrt(n));
+  const total = perClass * counts.filter((n) => n > 0).length;
+  const sum = roots.reduce((a, b) => a + b, 0);
+  return roots.map((r) => (r > 0 ? Math.max(1, Math.round((total * r) / sum)) : 0));
 }
 
 /** The inputs of the given rows as tensors. */
@@ -144,7 +166,7 @@ export function trainNetwork(net: EcgNet, data: EcgData, config: TrainConfig): T
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const t0 = performance.now();
-      const rows = epochRows(data.train.beats.labels, data.classes, config.beatsPerClass, config.maxRepeat, rng);
+      const rows = epochRows(data.train.beats.labels, data.classes, config.beatsPerClass, config.maxRepeat, rng, config.balance);
       let lossSum = 0;
       let steps = 0;
       for (let from = 0; from < rows.length; from += config.batchSize) {
@@ -195,5 +217,6 @@ function checkConfig(c: TrainConfig): void {
     if (!Number.isInteger(v) || v < 1) throw new UserError(`training setting ${name}=${v} is invalid: give a positive whole number`);
   }
   if (!(c.learningRate > 0)) throw new UserError(`learning rate ${c.learningRate} is invalid: give a positive number`);
+  if (c.balance !== undefined && c.balance !== 'equal' && c.balance !== 'sqrt') throw new UserError(`class balance "${String(c.balance)}" is invalid: use equal or sqrt`);
   if (c.selectionClasses.length === 0) throw new UserError('no selection classes: name at least one class for the hold-out macro-F1');
 }
