@@ -28,6 +28,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (printf "%s-data" (include "dcl-enas.fullname" .)) .Values.data.existingClaim -}}
 {{- end -}}
 
+{{- define "dcl-enas.cacheClaim" -}}
+{{- default (printf "%s-cache" (include "dcl-enas.fullname" .)) .Values.cache.persistentVolumeClaim.existingClaim -}}
+{{- end -}}
+
 {{- define "dcl-enas.podSecurity" -}}
 runAsNonRoot: true
 runAsUser: 10001
@@ -168,6 +172,10 @@ spec:
               mountPath: /etc/dcl-enas
               readOnly: true
             {{- end }}
+            {{- if eq .name "trainer" }}
+            - name: cache
+              mountPath: {{ $root.Values.cache.mountPath }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
@@ -180,5 +188,16 @@ spec:
         - name: trial-template
           configMap:
             name: {{ $fullname }}-trial-template
+        {{- end }}
+        {{- if eq .name "trainer" }}
+        # ENAS_CACHE_DIR (the ECG beat set): the root filesystem is read-only
+        - name: cache
+          {{- if $root.Values.cache.persistentVolumeClaim.enabled }}
+          persistentVolumeClaim:
+            claimName: {{ include "dcl-enas.cacheClaim" $root }}
+          {{- else }}
+          emptyDir:
+            sizeLimit: {{ $root.Values.cache.sizeLimit }}
+          {{- end }}
         {{- end }}
 {{- end -}}

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { nkeys } from 'nats';
 import { UserError } from '@dcl-enas/common';
 import { inboxPrefix } from './nats-permissions';
 import { DEFAULT_OPEN_PATHS } from './api-auth';
@@ -152,6 +153,10 @@ function natsSettings(r: EnvReader, natsUrl: string | undefined): NatsSettings {
   }
   const creds = r.file('NATS_CREDS_FILE');
   const nkey = r.file('NATS_NKEY_SEED_FILE');
+  if (nkey !== undefined && existsSync(nkey) && !isUserSeed(readFileSync(nkey, 'utf8'))) {
+    // never echo the file's content: it is (meant to be) a secret
+    r.problems.push(`NATS_NKEY_SEED_FILE=${nkey}: the file does not hold an NKey user seed (one line starting with SU; nk -gen user, or nsc)`);
+  }
   const user = r.raw('NATS_USER');
   const password = r.raw('NATS_PASSWORD');
   const token = r.raw('NATS_TOKEN');
@@ -173,6 +178,17 @@ function natsSettings(r: EnvReader, natsUrl: string | undefined): NatsSettings {
   if ((certFile === undefined) !== (keyFile === undefined)) r.problems.push('NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE: set both or neither');
   const tlsWanted = r.bool('NATS_TLS') || caFile !== undefined || certFile !== undefined || servers.some((s) => s.startsWith('tls://'));
   return { servers, auth, tls: tlsWanted ? { caFile, certFile, keyFile } : null };
+}
+
+function isUserSeed(text: string): boolean {
+  const seed = text.trim();
+  if (!/^SU[A-Z2-7]{56}$/.test(seed)) return false;
+  try {
+    nkeys.fromSeed(new TextEncoder().encode(seed)).getPublicKey();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function common(r: EnvReader, service: ServiceName, natsUrl: string | undefined): CommonConfig {

@@ -23,6 +23,33 @@ export function natsConnectionOptions(settings: NatsSettings, name: string): Con
   return options;
 }
 
-export function connectNats(settings: NatsSettings, name: string): Promise<NatsConnection> {
-  return connect(natsConnectionOptions(settings, name));
+/**
+ * Connects, waiting as long as it takes while the server is not reachable (not started yet, its
+ * name not resolvable yet: services start in any order), but failing at once when the server
+ * answered and refused: wrong credentials, a TLS certificate not verified, TLS required by one
+ * side only. Those never heal by waiting, and the client's own wait would hide them.
+ * `onWait` hears why it is still waiting (a changed reason each time).
+ */
+export async function connectNats(settings: NatsSettings, name: string, onWait?: (reason: string) => void): Promise<NatsConnection> {
+  const options = natsConnectionOptions(settings, name);
+  let last = '';
+  for (;;) {
+    try {
+      return await connect({ ...options, waitOnFirstConnect: false });
+    } catch (e) {
+      if (!natsNotReachable(e)) throw e;
+      const reason = (e as Error).message;
+      if (reason !== last) onWait?.(reason);
+      last = reason;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** Errors of a server that is not there (yet), as opposed to one that refused us. */
+export function natsNotReachable(e: unknown): boolean {
+  const err = e as { code?: string; chainedError?: { code?: string }; message?: string };
+  const codes = [err.code, err.chainedError?.code];
+  const transient = ['CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'ECONNREFUSED', 'TIMEOUT', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'DISCONNECT'];
+  return codes.some((c) => c !== undefined && transient.includes(c));
 }

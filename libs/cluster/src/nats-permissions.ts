@@ -106,17 +106,20 @@ export function servicePermissions(service: ServiceName): SubjectPermissions {
 
 /**
  * The `authorization` block of a nats-server config: one user per service with its permissions,
- * no anonymous access. `password(service)` is the config value: an env variable reference such
- * as `$NATS_TRAINER_PASSWORD` (the chart, from a Secret) or a quoted literal (tests).
+ * no anonymous access. `login(service)` is either the password's config value: an env variable
+ * reference such as `$NATS_TRAINER_PASSWORD` (the chart, from a Secret; the variable may hold a
+ * bcrypt hash, docs/security.md) or a quoted literal (tests); or `{ nkey }`, the service's public
+ * NKey (`U...`), which then logs in with its seed (NATS_NKEY_SEED_FILE) instead of a password.
  */
-export function natsAuthorizationConf(password: (service: ServiceName) => string, services: readonly ServiceName[] = ['orchestrator', 'encoder', 'predictor', 'trainer']): string {
+export function natsAuthorizationConf(login: (service: ServiceName) => string | { readonly nkey: string }, services: readonly ServiceName[] = ['orchestrator', 'encoder', 'predictor', 'trainer']): string {
   const list = (items: readonly string[]) => `[${items.map((s) => JSON.stringify(s)).join(', ')}]`;
   const users = services.map((service) => {
     const p = servicePermissions(service);
+    const credential = login(service);
+    if (typeof credential !== 'string' && !/^U[A-Z2-7]{55}$/.test(credential.nkey)) throw new Error(`the NKey of ${service} is not a user public key (U followed by 55 base32 characters)`);
     return [
       `    {`,
-      `      user: ${JSON.stringify(service)}`,
-      `      password: ${password(service)}`,
+      ...(typeof credential === 'string' ? [`      user: ${JSON.stringify(service)}`, `      password: ${credential}`] : [`      nkey: ${JSON.stringify(credential.nkey)}`]),
       `      permissions: {`,
       `        publish: { allow: ${list(p.publish)} }`,
       `        subscribe: { allow: ${list(p.subscribe)} }`,
@@ -126,4 +129,14 @@ export function natsAuthorizationConf(password: (service: ServiceName) => string
     ].join('\n');
   });
   return `authorization {\n  users: [\n${users.join('\n')}\n  ]\n}\n`;
+}
+
+/**
+ * The value of a `NATS_<SERVICE>_PASSWORD` variable of the NATS server holding the password's
+ * bcrypt hash instead of the password (docs/security.md): nats-server reads a variable's value as
+ * config text, where a bare `$2b$...` would be taken for another variable, so it goes in quotes.
+ */
+export function natsPasswordHashValue(hash: string): string {
+  if (!/^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(hash)) throw new Error('not a bcrypt hash: expected $2a$ or $2b$, the cost, then 53 characters of salt and hash');
+  return `"${hash}"`;
 }

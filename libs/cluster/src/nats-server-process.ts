@@ -38,17 +38,21 @@ export class NatsServerProcess {
     readonly storeDir: string,
     private readonly ownsStore: boolean,
     private readonly configFile: string | null = null,
+    private readonly env: Record<string, string> = {},
   ) {}
 
-  /** `config`: nats-server configuration text (e.g. an `authorization` block); port, store and JetStream come from the flags. */
-  static async start(options: { config?: string } = {}): Promise<NatsServerProcess> {
+  /**
+   * `config`: nats-server configuration text (e.g. an `authorization` block); port, store and
+   * JetStream come from the flags. `env`: variables the config refers to (`$NATS_TRAINER_PASSWORD`).
+   */
+  static async start(options: { config?: string; env?: Record<string, string> } = {}): Promise<NatsServerProcess> {
     const storeDir = mkdtempSync(join(tmpdir(), 'enas-nats-'));
     let configFile: string | null = null;
     if (options.config !== undefined) {
       configFile = join(storeDir, 'nats.conf');
       writeFileSync(configFile, options.config, { mode: 0o600 });
     }
-    const server = new NatsServerProcess(await freePort(), storeDir, true, configFile);
+    const server = new NatsServerProcess(await freePort(), storeDir, true, configFile, options.env);
     await server.startAgain();
     return server;
   }
@@ -61,7 +65,7 @@ export class NatsServerProcess {
     if (this.child) throw new Error('nats-server is already running');
     const bin = natsServerBinary();
     const args = [...(this.configFile ? ['-c', this.configFile] : []), '-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir];
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     let log = '';
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,8 @@ export async function writeBeatCache(path: string, key: string, windowLength: nu
     }
   }
   await mkdir(join(path, '..'), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
+  // unique across pods sharing the cache volume (each container's process may have the same pid)
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(tmp, parts);
     await rename(tmp, path);

@@ -103,6 +103,10 @@ function volumes(template: TrialTemplate): { volumes: V1Volume[]; mounts: V1Volu
     volumes.push({ name: 'data', persistentVolumeClaim: { claimName: template.data.claimName, readOnly: true } });
     mounts.push({ name: 'data', mountPath: template.data.mountPath, readOnly: true });
   }
+  // ENAS_CACHE_DIR (the beat set of ECG trials): an emptyDir, or a claim the trials share
+  const cache = template.cache;
+  volumes.push(cache.claimName ? { name: 'cache', persistentVolumeClaim: { claimName: cache.claimName } } : { name: 'cache', emptyDir: { sizeLimit: cache.sizeLimit } });
+  mounts.push({ name: 'cache', mountPath: cache.mountPath });
   const creds = template.nats.credentialsSecret;
   if (creds) {
     volumes.push({
@@ -145,6 +149,7 @@ export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest)
     { name: TRAINER_ENV.terminationLog, value: TERMINATION_LOG_PATH },
     ...natsEnv(template),
     ...(template.data ? [{ name: TRAINER_ENV.dataDir, value: template.data.mountPath }] : []),
+    { name: TRAINER_ENV.cacheDir, value: template.cache.mountPath },
     ...Object.entries(request.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
     ...templateEnv(template),
   ]);

@@ -10,6 +10,7 @@ export const TRAINER_ENV = {
   podName: 'ENAS_POD_NAME',
   terminationLog: 'ENAS_TERMINATION_LOG',
   dataDir: 'ENAS_DATA_DIR',
+  cacheDir: 'ENAS_CACHE_DIR',
   natsUrl: 'NATS_URL',
   natsToken: 'NATS_TOKEN',
   natsUser: 'NATS_USER',

@@ -91,6 +91,19 @@ const dataVolume = z.strictObject({
   mountPath: z.string().regex(/^\/[^:]*$/, 'must be an absolute path').default('/data'),
 });
 
+/**
+ * The trainer's cache (ENAS_CACHE_DIR; the root filesystem is read-only): ECG trials cache the
+ * MIT-BIH beat set there (about 54 MB, built by the first trial that needs it, then read in about
+ * 0.5 s). By default an emptyDir of the Job's pod, so each trial builds it; with `claimName`, a
+ * PersistentVolumeClaim the trials share (ReadWriteMany when they run on several nodes).
+ */
+const cacheVolume = z.strictObject({
+  claimName: objectName.optional(),
+  mountPath: z.string().regex(/^\/[^:]*$/, 'must be an absolute path').default('/cache'),
+  /** Size limit of the emptyDir (without `claimName`). */
+  sizeLimit: z.string().regex(QUANTITY, 'must be a Kubernetes quantity such as 1Gi').default('1Gi'),
+});
+
 export const DEFAULT_TRAINER_COMMAND = ['node', '-r', './tools/register.cjs', 'apps/trainer/src/job-mode/main.ts'];
 
 export const trialTemplateSchema = z.strictObject({
@@ -107,6 +120,7 @@ export const trialTemplateSchema = z.strictObject({
     .default([]),
   nats: natsSettings.prefault({}),
   data: dataVolume.optional(),
+  cache: cacheVolume.prefault({}),
   resources: z.strictObject({ requests: resourceList, limits: resourceList }).prefault({}),
   /** GPUs per trial; sets both the request and the limit of nvidia.com/gpu (they must match). */
   gpus: z.number().int().nonnegative().default(0),

@@ -23,7 +23,13 @@ export function registerServe(program: Command): void {
       if (!entry) throw new UserError(`unknown service "${service}": use one of ${Object.keys(SERVICES).join(', ')}`);
       const appsDir = join(__dirname, '..', '..', '..');
       const mod = createRequire(__filename)(join(appsDir, entry.app, 'src', 'serve.ts')) as Record<string, (natsUrl?: string) => Promise<void>>;
-      await mod[entry.start](flags.nats);
+      try {
+        await mod[entry.start](flags.nats);
+      } catch (e) {
+        // One line, what the start-up opened closed, exit non-zero (an open NATS connection would keep the process alive).
+        const { exitOnStartFailure } = await import('@dcl-enas/cluster');
+        await exitOnStartFailure('enas', e);
+      }
       // The service runs until SIGTERM/SIGINT, which it handles itself.
     });
 }

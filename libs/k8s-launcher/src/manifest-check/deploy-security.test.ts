@@ -76,7 +76,8 @@ describe('NATS authorization as shipped', () => {
     expect(helpers).toMatch(/- name: NATS_PASSWORD[\s\S]{0,120}name: \{\{ \$root\.Values\.nats\.authSecret \}\}\n\s+key: \{\{ printf "%s-password" \.serve \}\}/);
     expect(chart.templates.get('services.yaml')).toMatch(/"ENAS_API_TOKEN" "valueFrom" \(dict "secretKeyRef" \(dict "name" \.Values\.orchestrator\.apiTokenSecret "key" "token"\)\)/);
     const nats = chart.templates.get('nats.yaml')!;
-    for (const service of SERVICE_NAMES) expect(nats).toContain(`- name: ${envRef(service).slice(1)}\n              valueFrom:\n                secretKeyRef:\n                  name: {{ .Values.nats.authSecret }}\n                  key: ${service}-password`);
+    // the NATS server: the same keys, of nats.serverAuthSecret (bcrypt hashes) when set (nats-password-hashes.test.ts)
+    for (const service of SERVICE_NAMES) expect(nats).toContain(`- name: ${envRef(service).slice(1)}\n              valueFrom:\n                secretKeyRef:\n                  name: {{ default .Values.nats.authSecret .Values.nats.serverAuthSecret }}\n                  key: ${service}-password`);
     expect(chart.templates.get('configmaps.yaml')).toMatch(/userSecret: \{ name: \{\{ \$fullname \}\}-nats-users, key: trainer \}\n\s+passwordSecret: \{ name: \{\{ \.Values\.nats\.authSecret \}\}, key: trainer-password \}/);
   });
 });
