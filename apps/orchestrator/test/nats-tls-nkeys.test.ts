@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, connect, nkeyAuthenticator, nkeys, type ConnectionOptions, type NatsConnection, type NatsError } from 'nats';
-import { NatsServerProcess, SERVICE_NAMES, freePort, natsAuthorizationConf, type ServiceName } from '@dcl-enas/cluster';
+import { NatsServerProcess, SERVICE_NAMES, connectNats, freePort, natsAuthorizationConf, trainerConfig, type ServiceName } from '@dcl-enas/cluster';
+import { buildTrialJob, parseTrialTemplate } from '@dcl-enas/k8s-launcher';
 import { STREAMS } from '@dcl-enas/contracts';
 import { ROOT, ServiceProcess } from './cluster-harness';
 
@@ -234,6 +235,38 @@ describe('NKeys', () => {
       expect(r.output).not.toContain(content);
     }
   }, 120_000);
+});
+
+describe('trial Jobs (launcher mode kubernetes)', () => {
+  it("the trial template's nats.tls and nats.nkeySeedSecret give the trainer a working mutual TLS + NKey login", async () => {
+    const trainerKey = nkeys.createUser();
+    const server = await natsServer(`${tlsBlock(true)}${natsAuthorizationConf(() => ({ nkey: trainerKey.getPublicKey() }), ['trainer'])}`);
+    const template = parseTrialTemplate({ image: 'trainer:1', nats: { url: server.url, nkeySeedSecret: { name: 'nats-nkeys', key: 'trainer' }, tls: { secretName: 'nats-tls', clientCertificate: true } } });
+    const job = buildTrialJob(template, { experimentId: 'e1', trialId: '0', attempt: 1, namespace: 'ns' });
+    // play the kubelet: project the Secrets' keys into files under the pod's mount paths
+    const secretData: Record<string, Record<string, string>> = {
+      'nats-nkeys': { trainer: new TextDecoder().decode(trainerKey.getSeed()) },
+      'nats-tls': { 'ca.crt': readFileSync(file('ca.pem'), 'utf8'), 'tls.crt': readFileSync(file('client.pem'), 'utf8'), 'tls.key': readFileSync(file('client.key'), 'utf8') },
+    };
+    const root = file('pod');
+    const spec = job.spec!.template.spec!;
+    const container = spec.containers[0]!;
+    for (const mount of container.volumeMounts ?? []) {
+      const secret = spec.volumes!.find((v) => v.name === mount.name)?.secret;
+      if (!secret) continue;
+      mkdirSync(join(root, mount.mountPath), { recursive: true });
+      for (const item of secret.items ?? []) writeFileSync(join(root, mount.mountPath, item.path), secretData[secret.secretName!]![item.key]!);
+    }
+    const env = Object.fromEntries((container.env ?? []).filter((v) => v.value !== undefined).map((v) => [v.name, v.value!.startsWith('/var/run/secrets/') ? join(root, v.value!) : v.value!]));
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['NATS_NKEY_SEED_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE']));
+    // the trainer's own configuration reader and connection, as job mode uses them
+    const config = trainerConfig({ ...env, ENAS_DATA_DIR: '' });
+    expect(config.nats.auth.kind).toBe('nkey');
+    const nc = await connectNats(config.nats, 'trial-job');
+    connections.push(nc);
+    await nc.flush();
+    expect(nc.info?.tls_required).toBe(true);
+  }, 60_000);
 });
 
 describe('a server not up yet', () => {

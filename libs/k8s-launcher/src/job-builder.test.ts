@@ -85,6 +85,38 @@ describe('buildTrialJob', () => {
   });
 });
 
+describe('NATS TLS and NKey seed of a trial Job', () => {
+  it('mounts the Secrets read-only and points NATS_TLS_*_FILE and NATS_NKEY_SEED_FILE at them; the Job stays valid', () => {
+    const template = parseTrialTemplate({ image: 'trainer:1', nats: { url: 'tls://nats:4222', nkeySeedSecret: { name: 'nats-nkeys', key: 'trainer' }, tls: { secretName: 'nats-tls', clientCertificate: true } } });
+    const job = buildTrialJob(template, { experimentId: 'e', trialId: '1', attempt: 1, namespace: 'ns' });
+    const pod = job.spec!.template.spec!;
+    expect(k8sObjectProblems(job)).toEqual([]);
+    expect(podSecurityProblems('job', pod as unknown as Record<string, unknown>)).toEqual([]);
+    expect(pod.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'nats-nkey', secret: { secretName: 'nats-nkeys', items: [{ key: 'trainer', path: 'user.nk' }], defaultMode: 0o440 } },
+        { name: 'nats-tls', secret: { secretName: 'nats-tls', items: [{ key: 'ca.crt', path: 'ca.pem' }, { key: 'tls.crt', path: 'client.pem' }, { key: 'tls.key', path: 'client.key' }], defaultMode: 0o440 } },
+      ]),
+    );
+    const container = pod.containers[0]!;
+    expect(container.volumeMounts).toEqual(expect.arrayContaining([{ name: 'nats-nkey', mountPath: '/var/run/secrets/dcl-enas/nats-nkey', readOnly: true }, { name: 'nats-tls', mountPath: '/var/run/secrets/dcl-enas/nats-tls', readOnly: true }]));
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'NATS_NKEY_SEED_FILE', value: '/var/run/secrets/dcl-enas/nats-nkey/user.nk' },
+        { name: 'NATS_TLS_CA_FILE', value: '/var/run/secrets/dcl-enas/nats-tls/ca.pem' },
+        { name: 'NATS_TLS_CERT_FILE', value: '/var/run/secrets/dcl-enas/nats-tls/client.pem' },
+        { name: 'NATS_TLS_KEY_FILE', value: '/var/run/secrets/dcl-enas/nats-tls/client.key' },
+      ]),
+    );
+    // server-only TLS: the CA alone
+    const caOnly = buildTrialJob(parseTrialTemplate({ image: 'trainer:1', nats: { tls: { secretName: 'nats-ca', caKey: 'ca.pem' } } }), { experimentId: 'e', trialId: '1', attempt: 1, namespace: 'ns' });
+    const names = caOnly.spec!.template.spec!.containers[0]!.env!.map((e) => e.name);
+    expect(names).toContain('NATS_TLS_CA_FILE');
+    expect(names).not.toContain('NATS_TLS_CERT_FILE');
+    expect(caOnly.spec!.template.spec!.volumes).toEqual(expect.arrayContaining([{ name: 'nats-tls', secret: { secretName: 'nats-ca', items: [{ key: 'ca.pem', path: 'ca.pem' }], defaultMode: 0o440 } }]));
+  });
+});
+
 describe('labels and names', () => {
   it('a Job name is deterministic per (experiment, trial, attempt) and differs otherwise', () => {
     expect(trialJobName('e', 't', 1)).toBe(trialJobName('e', 't', 1));

@@ -7,7 +7,7 @@ import {
   trialLabels,
 } from './labels';
 import type { TrialTemplate } from './trial-template';
-import { NATS_CREDS_FILE_NAME, NATS_CREDS_MOUNT, RUN_AS_USER, TERMINATION_LOG_PATH, TRAINER_ENV } from './trainer-env';
+import { NATS_CREDS_FILE_NAME, NATS_CREDS_MOUNT, NATS_NKEY_FILE_NAME, NATS_NKEY_MOUNT, NATS_TLS_MOUNT, RUN_AS_USER, TERMINATION_LOG_PATH, TRAINER_ENV } from './trainer-env';
 
 export const TRAINER_CONTAINER = 'trainer';
 
@@ -49,6 +49,11 @@ function natsEnv(template: TrialTemplate): V1EnvVar[] {
   if (nats.userSecret) env.push(fromSecret(TRAINER_ENV.natsUser, nats.userSecret));
   if (nats.passwordSecret) env.push(fromSecret(TRAINER_ENV.natsPassword, nats.passwordSecret));
   if (nats.credentialsSecret) env.push({ name: TRAINER_ENV.natsCredsFile, value: `${NATS_CREDS_MOUNT}/${NATS_CREDS_FILE_NAME}` });
+  if (nats.nkeySeedSecret) env.push({ name: TRAINER_ENV.natsNkeySeedFile, value: `${NATS_NKEY_MOUNT}/${NATS_NKEY_FILE_NAME}` });
+  if (nats.tls) {
+    env.push({ name: TRAINER_ENV.natsTlsCaFile, value: `${NATS_TLS_MOUNT}/ca.pem` });
+    if (nats.tls.clientCertificate) env.push({ name: TRAINER_ENV.natsTlsCertFile, value: `${NATS_TLS_MOUNT}/client.pem` }, { name: TRAINER_ENV.natsTlsKeyFile, value: `${NATS_TLS_MOUNT}/client.key` });
+  }
   return env;
 }
 
@@ -114,6 +119,17 @@ function volumes(template: TrialTemplate): { volumes: V1Volume[]; mounts: V1Volu
       secret: { secretName: creds.name, items: [{ key: creds.key, path: NATS_CREDS_FILE_NAME }], defaultMode: 0o440 },
     });
     mounts.push({ name: 'nats-creds', mountPath: NATS_CREDS_MOUNT, readOnly: true });
+  }
+  const seed = template.nats.nkeySeedSecret;
+  if (seed) {
+    volumes.push({ name: 'nats-nkey', secret: { secretName: seed.name, items: [{ key: seed.key, path: NATS_NKEY_FILE_NAME }], defaultMode: 0o440 } });
+    mounts.push({ name: 'nats-nkey', mountPath: NATS_NKEY_MOUNT, readOnly: true });
+  }
+  const tls = template.nats.tls;
+  if (tls) {
+    const items = [{ key: tls.caKey, path: 'ca.pem' }, ...(tls.clientCertificate ? [{ key: tls.certKey, path: 'client.pem' }, { key: tls.keyKey, path: 'client.key' }] : [])];
+    volumes.push({ name: 'nats-tls', secret: { secretName: tls.secretName, items, defaultMode: 0o440 } });
+    mounts.push({ name: 'nats-tls', mountPath: NATS_TLS_MOUNT, readOnly: true });
   }
   return { volumes, mounts };
 }

@@ -16,11 +16,18 @@ export const TRAINER_ENV = {
   natsUser: 'NATS_USER',
   natsPassword: 'NATS_PASSWORD',
   natsCredsFile: 'NATS_CREDS_FILE',
+  natsNkeySeedFile: 'NATS_NKEY_SEED_FILE',
+  natsTlsCaFile: 'NATS_TLS_CA_FILE',
+  natsTlsCertFile: 'NATS_TLS_CERT_FILE',
+  natsTlsKeyFile: 'NATS_TLS_KEY_FILE',
 } as const;
 
 export const TERMINATION_LOG_PATH = '/dev/termination-log';
 export const NATS_CREDS_MOUNT = '/var/run/secrets/dcl-enas/nats';
 export const NATS_CREDS_FILE_NAME = 'nats.creds';
+export const NATS_NKEY_MOUNT = '/var/run/secrets/dcl-enas/nats-nkey';
+export const NATS_NKEY_FILE_NAME = 'user.nk';
+export const NATS_TLS_MOUNT = '/var/run/secrets/dcl-enas/nats-tls';
 
 /** The non-root user both images create (docker/*.Dockerfile) and every pod runs as. */
 export const RUN_AS_USER = 10001;

@@ -74,6 +74,22 @@ const natsSettings = z.strictObject({
   /** Secret keys holding a NATS user name and password. */
   userSecret: secretKeyRef.optional(),
   passwordSecret: secretKeyRef.optional(),
+  /** A Secret key holding an NKey user seed (`SU...`); mounted read-only as a file (NATS_NKEY_SEED_FILE). */
+  nkeySeedSecret: secretKeyRef.optional(),
+  /**
+   * TLS to NATS: a Secret with the CA that signed the server's certificate (NATS_TLS_CA_FILE) and,
+   * for mutual TLS, a client certificate and key (cert-manager's keys by default); mounted read-only.
+   */
+  tls: z
+    .strictObject({
+      secretName: objectName,
+      caKey: z.string().min(1).default('ca.crt'),
+      /** Mutual TLS: also mount the client certificate and key. */
+      clientCertificate: z.boolean().default(false),
+      certKey: z.string().min(1).default('tls.crt'),
+      keyKey: z.string().min(1).default('tls.key'),
+    })
+    .optional(),
 });
 
 const pendingPolicy = z.strictObject({
