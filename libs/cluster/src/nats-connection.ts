@@ -28,16 +28,18 @@ export function natsConnectionOptions(settings: NatsSettings, name: string): Con
  * name not resolvable yet: services start in any order), but failing at once when the server
  * answered and refused: wrong credentials, a TLS certificate not verified, TLS required by one
  * side only. Those never heal by waiting, and the client's own wait would hide them.
- * `onWait` hears why it is still waiting (a changed reason each time).
+ * `onWait` hears why it is still waiting (a changed reason each time); after `giveUpAfterMs` it
+ * stops waiting and throws the last "not reachable" error (natsNotReachable tells it apart).
  */
-export async function connectNats(settings: NatsSettings, name: string, onWait?: (reason: string) => void): Promise<NatsConnection> {
+export async function connectNats(settings: NatsSettings, name: string, onWait?: (reason: string) => void, giveUpAfterMs = Infinity): Promise<NatsConnection> {
   const options = natsConnectionOptions(settings, name);
+  const end = Date.now() + giveUpAfterMs;
   let last = '';
   for (;;) {
     try {
-      return await connect({ ...options, waitOnFirstConnect: false });
+      return await connect({ ...options, waitOnFirstConnect: false, ...(Number.isFinite(giveUpAfterMs) ? { timeout: Math.max(100, Math.min(20_000, end - Date.now())) } : {}) });
     } catch (e) {
-      if (!natsNotReachable(e)) throw e;
+      if (!natsNotReachable(e) || Date.now() >= end) throw e;
       const reason = (e as Error).message;
       if (reason !== last) onWait?.(reason);
       last = reason;

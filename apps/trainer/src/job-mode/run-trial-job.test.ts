@@ -80,6 +80,21 @@ describe('trainer job mode (real nats-server, real NB201 table)', () => {
     expect(readFileSync(join(dir, 'jobs-y-0.log'), 'utf8')).toMatch(/^ENAS_JOB_CONNECT_TIMEOUT_MS=2m is not a positive number of milliseconds/);
   });
 
+  it('a NATS server that refuses the login exits 2 at once (not retried), naming the settings to fix', async () => {
+    const guarded = await NatsServerProcess.start({ config: 'authorization { users: [ { user: "trainer", password: "the-password" } ] }\n' });
+    try {
+      const started = Date.now();
+      const env = jobEnv('jobs-refused', 0, { NATS_URL: guarded.url, NATS_USER: 'trainer', NATS_PASSWORD: 'not-the-password', ENAS_JOB_CONNECT_TIMEOUT_MS: '60000' });
+      expect(await runTrialJob(env)).toBe(JOB_EXIT.BAD_TRIAL);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const message = readFileSync(join(dir, 'jobs-refused-0.log'), 'utf8');
+      expect(message).toMatch(/^NATS at nats:\/\/127\.0\.0\.1:\d+ refused the connection: Authorization Violation \(check the trial template's nats settings/);
+      expect(message).not.toContain('not-the-password');
+    } finally {
+      await guarded.dispose();
+    }
+  });
+
   it('NATS out of reach exits 3 (retried by the Job) after the connect timeout', async () => {
     const env = jobEnv('jobs-down', 0, { NATS_URL: 'nats://127.0.0.1:1', ENAS_JOB_CONNECT_TIMEOUT_MS: '300' });
     expect(await runTrialJob(env)).toBe(JOB_EXIT.NATS_UNAVAILABLE);

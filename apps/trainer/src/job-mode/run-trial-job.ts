@@ -1,7 +1,7 @@
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { UserError, resolveDataDir } from '@dcl-enas/common';
 import { STREAMS, SUBJECTS, TOKEN_PATTERN, TrialRequest, decode, type TrialOutcome } from '@dcl-enas/contracts';
-import { ConfigError, EventLog, createLogger, decodeJson, ensureJetStream, natsConnectionOptions, trainerConfig, type Logger } from '@dcl-enas/cluster';
+import { ConfigError, EventLog, connectNats, createLogger, decodeJson, ensureJetStream, natsNotReachable, trainerConfig, type Logger } from '@dcl-enas/cluster';
 import { trialTrainer } from '../trial-trainer';
 import { JOB_EXIT } from './exit-codes';
 import { writeTerminationMessage } from './termination-log';
@@ -44,9 +44,15 @@ export async function runTrialJob(env: NodeJS.ProcessEnv = process.env): Promise
 
   let nc: NatsConnection;
   try {
-    nc = await withDeadline(connect(natsConnectionOptions(config.nats, 'enas-trainer-job')), connectTimeoutMs);
-  } catch {
-    return fail(JOB_EXIT.NATS_UNAVAILABLE, `NATS at ${config.nats.servers.join(',')} not reachable within ${connectTimeoutMs} ms (ENAS_JOB_CONNECT_TIMEOUT_MS)`, logger);
+    // waits while NATS is out of reach; a server that refuses (credentials, TLS) fails at once
+    nc = await withDeadline(connectNats(config.nats, 'enas-trainer-job', undefined, connectTimeoutMs), connectTimeoutMs + 1000);
+  } catch (error) {
+    if (natsNotReachable(error) || (error as Error).message === 'deadline') {
+      return fail(JOB_EXIT.NATS_UNAVAILABLE, `NATS at ${config.nats.servers.join(',')} not reachable within ${connectTimeoutMs} ms (ENAS_JOB_CONNECT_TIMEOUT_MS)`, logger);
+    }
+    // retrying cannot help: the trial template's NATS settings need fixing
+    const why = ((error as Error).message || String(error)).split('\n')[0]!.replace(/^'(.*)'$/, '$1');
+    return fail(JOB_EXIT.BAD_TRIAL, `NATS at ${config.nats.servers.join(',')} refused the connection: ${why} (check the trial template's nats settings: user/password, nkeySeedSecret, tls)`, logger);
   }
   try {
     await ensureJetStream(nc, { replicas: config.jsReplicas, maxMessageBytes: config.maxMessageBytes });
