@@ -135,6 +135,10 @@ spec:
                   key: {{ printf "%s-password" .serve }}
             - name: ENAS_HTTP_PORT
               value: {{ .port | quote }}
+            {{- if $root.Values.nats.tls.secretName }}
+            - name: NATS_TLS_CA_FILE
+              value: /var/run/secrets/dcl-enas/nats-tls/ca.crt
+            {{- end }}
             {{- with .extraEnv }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -176,6 +180,11 @@ spec:
             - name: cache
               mountPath: {{ $root.Values.cache.mountPath }}
             {{- end }}
+            {{- if $root.Values.nats.tls.secretName }}
+            - name: nats-tls
+              mountPath: /var/run/secrets/dcl-enas/nats-tls
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
@@ -199,5 +208,12 @@ spec:
           emptyDir:
             sizeLimit: {{ $root.Values.cache.sizeLimit }}
           {{- end }}
+        {{- end }}
+        {{- if $root.Values.nats.tls.secretName }}
+        - name: nats-tls
+          secret:
+            secretName: {{ $root.Values.nats.tls.secretName }}
+            items:
+              - { key: ca.crt, path: ca.crt }
         {{- end }}
 {{- end -}}
