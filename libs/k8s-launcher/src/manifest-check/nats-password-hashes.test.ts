@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -6,6 +8,7 @@ import { compareSync } from 'bcryptjs';
 import { connect, ErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { NatsServerProcess, SERVICE_NAMES, natsPasswordHashValue, type ServiceName } from '@dcl-enas/cluster';
 import { kustomizeBuild } from './kustomize';
+import { assertValidK8sObjects } from './validate-object';
 import { mergeValues, readChart, valuesProblems } from './helm-chart';
 
 /**
@@ -110,6 +113,28 @@ describe('tools/nats-secrets.ts and nats.serverAuthSecret', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/has no key orchestrator-password/);
     expect(tool(['--cost', '4']).status).toBe(2);
+  });
+
+  it("security.md's kustomize overlay points the NATS server, and only it, at the hashed Secret", () => {
+    const docs = readFileSync(join(repoRoot, 'docs/security.md'), 'utf8');
+    const overlay = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((text) => text.includes('dcl-enas-nats-server') && text.includes('kind: Kustomization'))!;
+    expect(overlay).toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'enas-hashed-overlay-'));
+    try {
+      writeFileSync(join(dir, 'kustomization.yaml'), overlay.replace('../../base', join(repoRoot, 'k8s/base')));
+      const objects = kustomizeBuild(dir);
+      assertValidK8sObjects(objects, 'hashed-password overlay');
+      const env = (name: string, kind: string) => ((objects.find((o) => o.kind === kind && o.metadata.name === name)!['spec'] as { template: { spec: { containers: { env: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }[] } } }).template.spec.containers[0]!.env);
+      for (const service of SERVICE_NAMES) {
+        expect(env('nats', 'StatefulSet').find((v) => v.name === envRef(service))?.valueFrom?.secretKeyRef).toEqual({ name: 'dcl-enas-nats-server', key: `${service}-password` });
+        expect(env(service, 'Deployment').find((v) => v.name === 'NATS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'dcl-enas-nats', key: `${service}-password` });
+      }
+      // the guard is real: a moved variable stops the build
+      writeFileSync(join(dir, 'kustomization.yaml'), overlay.replace('../../base', join(repoRoot, 'k8s/base')).replace('value: NATS_ORCHESTRATOR_PASSWORD', 'value: NATS_SOMETHING_ELSE'));
+      expect(() => kustomizeBuild(dir)).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the chart takes the server Secret by name (values.schema.json)', () => {
