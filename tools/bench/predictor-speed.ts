@@ -101,11 +101,13 @@ async function main(): Promise<void> {
 
   const opt2 = stage2Optimizers(params, cfg.finetune);
   const train = toBatch(stage2Train);
-  const held = toBatch(stage2Held);
+  // the held-out slice exists only when the preset early-stops (finetune.holdout > 0)
+  const held = stage2Held.size > 0 ? toBatch(stage2Held) : null;
   stage2Step(params, cfg, train, targets, opt2);
   t = performance.now();
   for (let e = 0; e < stage2Epochs; e++) {
     stage2Step(params, cfg, train, targets, opt2);
+    if (!held) continue;
     const s = tf.tidy(() => scoreBatch(params, cfg, held));
     s.dataSync();
     s.dispose();

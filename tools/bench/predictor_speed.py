@@ -106,7 +106,8 @@ def main():
 
     s2 = meta["stage2"]
     train = load(d, meta, s2["train"]["name"], s2["train"]["size"])
-    held = load(d, meta, s2["held"]["name"], s2["held"]["size"])
+    # the held-out slice exists only when the preset early-stops (finetune.holdout > 0)
+    held = load(d, meta, s2["held"]["name"], s2["held"]["size"]) if s2["held"]["size"] > 0 else None
     y = torch.from_numpy(np.fromfile(os.path.join(d, "s2_targets.f32"), dtype=np.float32))
     ft = cfg["finetune"]
     opt_enc = torch.optim.Adam(enc_params, lr=ft["learningRate"] * ft["encoderLrScale"])
@@ -124,8 +125,9 @@ def main():
     t = time.perf_counter()
     for _ in range(s2["epochs"]):
         step2()
-        with torch.no_grad():
-            model.score(model.encode(held)).reshape(-1).numpy()
+        if held is not None:
+            with torch.no_grad():
+                model.score(model.encode(held)).reshape(-1).numpy()
     stage2 = time.perf_counter() - t
     print(json.dumps({
         "torchVersion": torch.__version__,
