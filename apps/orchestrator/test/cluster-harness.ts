@@ -38,6 +38,25 @@ export class ServiceProcess {
     return this.output.split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length;
   }
 
+  /** Resolves at its "<name> ready" log line; rejects if it exits first or takes longer than `timeoutMs`. */
+  ready(timeoutMs = 90_000, context: () => string = () => ''): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not become ready in ${timeoutMs / 1000} s:\n${this.output}\n${context()}`)), timeoutMs);
+      const check = () => {
+        if (this.output.includes(`"msg":"${this.name} ready"`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      this.child.stdout!.on('data', check);
+      check();
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited with ${code} before it was ready:\n${this.output}`));
+      });
+    });
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill(signal);
@@ -71,20 +90,7 @@ export class Cluster {
     });
     const p = new ServiceProcess(service, child);
     this.services.push(p);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${service} did not become ready in 60 s:\n${p.output}`)), 60_000);
-      const check = () => {
-        if (p.output.includes(`"msg":"${service} ready"`)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', check);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${service} exited with ${code} before it was ready:\n${p.output}`));
-      });
-    });
+    await p.ready(60_000);
     return p;
   }
 

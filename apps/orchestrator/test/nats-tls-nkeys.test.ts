@@ -64,19 +64,7 @@ function spawnService(service: ServiceName, natsUrl: string, env: Record<string,
 
 async function serve(service: ServiceName, natsUrl: string, env: Record<string, string>): Promise<ServiceProcess> {
   const p = spawnService(service, natsUrl, env);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${service} did not become ready in 90 s:\n${p.output}`)), 90_000);
-    p.child.stdout!.on('data', () => {
-      if (p.output.includes(`"msg":"${service} ready"`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    p.child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${service} exited with ${code} before it was ready:\n${p.output}`));
-    });
-  });
+  await p.ready(90_000);
   return p;
 }
 

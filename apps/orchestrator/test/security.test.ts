@@ -53,19 +53,7 @@ function spawnService(service: ServiceName, env: Record<string, string>): Servic
 
 async function serve(service: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
   const p = spawnService(service, env);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${service} did not become ready in 90 s:\n${p.output}\n${nats.output}`)), 90_000);
-    p.child.stdout!.on('data', () => {
-      if (p.output.includes(`"msg":"${service} ready"`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    p.child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${service} exited with ${code} before it was ready:\n${p.output}`));
-    });
-  });
+  await p.ready(90_000, () => nats.output);
   return p;
 }
 
