@@ -11,11 +11,11 @@
  * search itself used seed 0), so that selected cells and baseline are compared over the same
  * seeds; `report` prints the markdown tables of docs/results/ecg.md from the files in <out>.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as os from 'node:os';
 import { isMainThread, MessageChannel, type MessagePort, parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
-import { Rng } from '@dcl-enas/common';
+import { appendDurableSync, readJournalSync, Rng } from '@dcl-enas/common';
 import { AAMI_CLASSES } from '@dcl-enas/ecg';
 import {
   DEFAULT_TRAIN,
@@ -55,22 +55,26 @@ const ECG_DCL = { ...DCL_ENAS_DEFAULTS, nInit: Number(args.get('n-init') ?? 10),
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
+/** `<out>/candidates.jsonl`: every trained result so far (a torn last line from a crash is cut off), by protocol and key. */
+function openCandidateStore(what: string): { store: string; known: Map<string, StoredCandidate> } {
+  const store = join(out, 'candidates.jsonl');
+  const known = new Map<string, StoredCandidate>();
+  for (const line of readJournalSync(store).lines) {
+    const c = JSON.parse(line) as StoredCandidate;
+    known.set(knownKey(c.protocol, c.key), c);
+  }
+  if (known.size > 0) log(`resuming: ${known.size} ${what} in ${store}`);
+  return { store, known };
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   await initTf({ log });
   const data = await loadEcgData();
   log(`data: train ${data.train.beats.size} beats (${data.trainRecords.join(' ')}), hold-out ${data.holdout.beats.size} (${data.holdoutRecords.join(' ')}), DS2 ${data.test.beats.size}`);
-  const store = join(out, 'candidates.jsonl');
-  const known = new Map<string, StoredCandidate>();
-  if (existsSync(store)) {
-    for (const line of readFileSync(store, 'utf8').split('\n').filter(Boolean)) {
-      const c = JSON.parse(line) as StoredCandidate;
-      known.set(knownKey(c.protocol, c.key), c);
-    }
-    log(`resuming: ${known.size} trained candidates in ${store}`);
-  }
+  const { store, known } = openCandidateStore('trained candidates');
   const onTrained = (c: StoredCandidate) => {
-    appendFileSync(store, JSON.stringify(c) + '\n');
+    appendDurableSync(store, JSON.stringify(c) + '\n');
     log(`trained ${c.arch}: hold-out F1 ${(100 * c.holdout.macroF1).toFixed(2)}${c.test ? `, DS2 F1 ${(100 * c.test.macroF1).toFixed(2)}` : ''}, ${c.parameters} params, ${c.epochs} epochs, ${c.seconds.toFixed(0)} s`);
   };
   const summary: Record<string, unknown> = { seed, queries, train: DEFAULT_TRAIN, dcl: ECG_DCL, holdoutRecords: data.holdoutRecords };
@@ -357,17 +361,9 @@ async function cvMain(): Promise<void> {
   const holdoutSeeds = Array.from({ length: setup.folds }, (_, k) => k);
   const folds = await loadEcgFolds(holdoutSeeds, cvData);
   folds.forEach((d, k) => log(`fold ${k}: hold-out ${d.holdoutRecords.join(' ')} (${d.holdout.beats.size} beats), train ${d.trainRecords.length} records (${d.train.beats.size} beats), weight seed ${k}`));
-  const store = join(out, 'candidates.jsonl');
-  const known = new Map<string, StoredCandidate>();
-  if (existsSync(store)) {
-    for (const line of readFileSync(store, 'utf8').split('\n').filter(Boolean)) {
-      const c = JSON.parse(line) as StoredCandidate;
-      known.set(knownKey(c.protocol, c.key), c);
-    }
-    log(`resuming: ${known.size} trained fold results in ${store}`);
-  }
+  const { store, known } = openCandidateStore('trained fold results');
   const onTrained = (c: StoredCandidate) => {
-    appendFileSync(store, JSON.stringify(c) + '\n');
+    appendDurableSync(store, JSON.stringify(c) + '\n');
     log(`trained ${c.arch} fold ${c.fold}: hold-out F1 ${pct(c.holdout.macroF1)}${c.test ? ', DS2 scored' : ''}, ${c.parameters} params, ${c.epochs} epochs, ${c.seconds.toFixed(0)} s (load ${loadNow()})`);
   };
   const pool = new FoldPool(Number(args.get('workers') ?? 2), holdoutSeeds);
