@@ -16,6 +16,8 @@ const CYCLES: Record<string, Partial<DclEnasOptions>> = {
   'init30-infill10-tgap5': { nInit: 30, nInfill: 10, tGap: 5 },
   'init20-infill5-tgap5': { nInit: 20, nInfill: 5, tGap: 5 },
   'init20-infill10-tgap10': { nInit: 20, nInfill: 10, tGap: 10 },
+  'init20-infill5-tgap5-local1': { nInit: 20, nInfill: 5, tGap: 5, localInfill: 1 },
+  'init20-infill5-tgap5-local2': { nInit: 20, nInfill: 5, tGap: 5, localInfill: 2 },
 };
 
 /** Patches over SEARCH_SCHEDULE; `current` is the schedule as committed. */
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           const strategy = dclEnas({ space: evaluator.space, rng: Rng.seeded(seed), seed, budget: queries, predictors }, { ...DCL_ENAS_DEFAULTS, ...overrides });
           const outcome = await runSearch({ evaluator, dataset, strategy, queries });
-          const rec = { id, dataset, cycle, schedule, seed, queries, test: outcome.best.testAcc!, val: outcome.best.valAcc, wall: (performance.now() - t0) / 1000 };
+          const at = (q: number) => outcome.trajectory[Math.min(q, queries) - 1]?.bestTestAcc;
+          const rec = { id, dataset, cycle, schedule, seed, queries, test: outcome.best.testAcc!, val: outcome.best.valAcc, test50: at(50), test100: at(100), wall: (performance.now() - t0) / 1000 };
           appendFileSync(log, JSON.stringify(rec) + '\n');
           done.set(id, rec);
           process.stderr.write(`${id}: test ${rec.test} val ${rec.val} (${rec.wall.toFixed(1)} s)\n`);

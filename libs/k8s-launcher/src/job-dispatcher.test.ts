@@ -5,7 +5,7 @@ import { EventLog, NatsServerProcess, TrialQueue, ensureJetStream } from '@dcl-e
 import { JobTrialDispatcher } from './job-dispatcher';
 import { parseTrialTemplate } from './trial-template';
 import { KubeApiStandin } from './testing/standin-api-server';
-import { TEST_NAMESPACE, launcherFor, testTemplate, waitFor } from './testing/harness';
+import { PATIENT_MS, TEST_NAMESPACE, launcherFor, testTemplate, waitFor } from './testing/harness';
 
 let nats: NatsServerProcess;
 let nc: NatsConnection;
@@ -33,7 +33,7 @@ describe('JobTrialDispatcher (real nats-server, stand-in Kubernetes API server)'
       await launcher.start();
       const dispatcher = new JobTrialDispatcher(await TrialQueue.open(nc, log), log, launcher, () => parseTrialTemplate(testTemplate()));
       await dispatcher.dispatch([trial('disp', 0), trial('disp', 1), trial('disp', 2)], false);
-      await waitFor('3 Jobs', () => standin.jobs(TEST_NAMESPACE).filter((job) => !job.spec?.suspend).length === 3, 5_000);
+      await waitFor('3 Jobs', () => standin.jobs(TEST_NAMESPACE).filter((job) => !job.spec?.suspend).length === 3, PATIENT_MS);
       for (let index = 0; index < 3; index++) expect(await log.hasSubject(STREAMS.trials, SUBJECTS.trial('disp', index))).toBe(true);
       const ids = standin
         .jobs(TEST_NAMESPACE)
@@ -48,12 +48,12 @@ describe('JobTrialDispatcher (real nats-server, stand-in Kubernetes API server)'
       await restarted.start();
       const again = new JobTrialDispatcher(await TrialQueue.open(nc, log), log, restarted, () => parseTrialTemplate(testTemplate()));
       await again.dispatch([trial('disp', 0), trial('disp', 1), trial('disp', 2), trial('disp', 3)], true);
-      await waitFor('4 Jobs', () => standin.stats.creates === 1 + 3 + 1, 5_000);
+      await waitFor('4 Jobs', () => standin.stats.creates === 1 + 3 + 1, PATIENT_MS);
       expect(restarted.trialStatus('disp', '1')!.adopted).toBe(true);
       expect(standin.stats.alreadyExists).toBe(0);
 
       expect(await again.withdraw('disp')).toBeGreaterThan(0);
-      await waitFor('Jobs deleted', () => standin.jobs(TEST_NAMESPACE).length === 0, 5_000);
+      await waitFor('Jobs deleted', () => standin.jobs(TEST_NAMESPACE).length === 0, PATIENT_MS);
       expect(await log.hasSubject(STREAMS.trials, SUBJECTS.trial('disp', 2))).toBe(false);
       await restarted.stop();
     } finally {

@@ -5,7 +5,7 @@ import { parseTrialTemplate } from './trial-template';
 import type { TrialLauncher } from './launcher';
 import { behaviourByTrial } from './testing/pod-scripts';
 import { KubeApiStandin, type StandinOptions } from './testing/standin-api-server';
-import { TEST_NAMESPACE, launcherFor, phases, testTemplate, waitFor } from './testing/harness';
+import { PATIENT_MS, TEST_NAMESPACE, launcherFor, phases, testTemplate, waitFor } from './testing/harness';
 
 const open: { standins: KubeApiStandin[]; launchers: TrialLauncher[] } = { standins: [], launchers: [] };
 
@@ -37,7 +37,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-a', testTemplate());
     for (const trialId of ['t1', 't2', 't3']) l.submit({ experimentId: 'exp-a', trialId, env: { ENAS_EXTRA: 'x' } });
-    await waitFor('3 trials to succeed', allIn(l, 'exp-a', 'Succeeded', 3), 10_000, () => l.status());
+    await waitFor('3 trials to succeed', allIn(l, 'exp-a', 'Succeeded', 3), PATIENT_MS, () => l.status());
 
     const jobs = trialJobs(server);
     const anchor = server.jobs(TEST_NAMESPACE).find((job) => job.spec?.suspend)!;
@@ -60,7 +60,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-f', testTemplate({ backoffLimit: 2 }));
     l.submit({ experimentId: 'exp-f', trialId: 'bad' });
-    await waitFor('the trial to fail', allIn(l, 'exp-f', 'Failed', 1), 10_000, () => l.status());
+    await waitFor('the trial to fail', allIn(l, 'exp-f', 'Failed', 1), PATIENT_MS, () => l.status());
     const status = l.trialStatus('exp-f', 'bad')!;
     expect(status.reason).toMatch(/^BackoffLimitExceeded/);
     expect(status.message).toBe('CUDA error: out of memory');
@@ -76,7 +76,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-p', testTemplate({ backoffLimit: 5 }));
     l.submit({ experimentId: 'exp-p', trialId: 'input' });
-    await waitFor('the trial to fail', allIn(l, 'exp-p', 'Failed', 1), 10_000, () => l.status());
+    await waitFor('the trial to fail', allIn(l, 'exp-p', 'Failed', 1), PATIENT_MS, () => l.status());
     const status = l.trialStatus('exp-p', 'input')!;
     expect(status.reason).toMatch(/^PodFailurePolicy: .*exit code 2/);
     expect(status.message).toBe('unknown architecture string "x"');
@@ -89,17 +89,17 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-s', testTemplate({ pending: { timeoutSeconds: 1, action: 'retry', maxRetries: 1 } }));
     l.submit({ experimentId: 'exp-s', trialId: 'stuck' });
-    await waitFor('the live reason', () => /^Unschedulable: 0\/3 nodes/.test(l.trialStatus('exp-s', 'stuck')?.reason ?? ''), 5_000);
+    await waitFor('the live reason', () => /^Unschedulable: 0\/3 nodes/.test(l.trialStatus('exp-s', 'stuck')?.reason ?? ''), PATIENT_MS);
     expect(l.trialStatus('exp-s', 'stuck')!.phase).toBe('Pending');
 
-    await waitFor('the second attempt', () => l.trialStatus('exp-s', 'stuck')!.attempt === 2, 5_000, () => l.status());
-    await waitFor('the trial to fail', allIn(l, 'exp-s', 'Failed', 1), 5_000, () => l.status());
+    await waitFor('the second attempt', () => l.trialStatus('exp-s', 'stuck')!.attempt === 2, PATIENT_MS, () => l.status());
+    await waitFor('the trial to fail', allIn(l, 'exp-s', 'Failed', 1), PATIENT_MS, () => l.status());
     const status = l.trialStatus('exp-s', 'stuck')!;
     expect(status.attempt).toBe(2);
     expect(status.reason).toMatch(/^PendingTimeout: not running after \d+s \(limit 1s\): Unschedulable: 0\/3 nodes are available: 3 Insufficient nvidia.com\/gpu/);
     expect(status.events.some((line) => /^Warning FailedScheduling: 0\/3 nodes/.test(line))).toBe(true);
     // Both attempts' Jobs were deleted together with their pods.
-    await waitFor('cleanup', () => trialJobs(server).length === 0 && server.pods(TEST_NAMESPACE).length === 0, 5_000);
+    await waitFor('cleanup', () => trialJobs(server).length === 0 && server.pods(TEST_NAMESPACE).length === 0, PATIENT_MS);
     expect(server.stats.creates).toBe(3);
   });
 
@@ -109,23 +109,24 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-i', testTemplate({ image: 'registry.example/typo:1', pending: { timeoutSeconds: 1, action: 'fail' } }));
     l.submit({ experimentId: 'exp-i', trialId: 'pull' });
-    await waitFor('the pull error', () => /^ImagePullBackOff: Back-off pulling image/.test(l.trialStatus('exp-i', 'pull')?.reason ?? ''), 5_000, () => l.status());
-    await waitFor('the trial to fail', allIn(l, 'exp-i', 'Failed', 1), 5_000, () => l.status());
+    await waitFor('the pull error', () => /^ImagePullBackOff: Back-off pulling image/.test(l.trialStatus('exp-i', 'pull')?.reason ?? ''), PATIENT_MS, () => l.status());
+    await waitFor('the trial to fail', allIn(l, 'exp-i', 'Failed', 1), PATIENT_MS, () => l.status());
     const status = l.trialStatus('exp-i', 'pull')!;
     expect(status.attempt).toBe(1);
     expect(status.reason).toMatch(/PendingTimeout: .*ImagePullBackOff/);
     expect(status.events).toEqual(expect.arrayContaining([expect.stringMatching(/^Warning Failed: Failed to pull image "registry.example\/typo:1"/)]));
   });
 
+  // Pods run long enough that the limits are reached even on a loaded machine (the exact maxima are asserted).
   it('with a limit of 4 and 20 trials, never more than 4 trial Jobs exist', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 60 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 500 }) });
     const l = launcher(server, { maxConcurrentJobs: 4 });
     let maxSeen = 0;
     l.onStatus(() => (maxSeen = Math.max(maxSeen, l.summary().active)));
     await l.start();
     await l.registerExperiment('exp-c', testTemplate({ ttlSecondsAfterFinished: 0 }));
     for (let i = 0; i < 20; i++) l.submit({ experimentId: 'exp-c', trialId: `t${i}` });
-    await waitFor('20 trials to succeed', allIn(l, 'exp-c', 'Succeeded', 20), 20_000, () => l.summary());
+    await waitFor('20 trials to succeed', allIn(l, 'exp-c', 'Succeeded', 20), PATIENT_MS, () => l.summary());
     expect(server.stats.creates).toBe(21);
     expect(server.stats.maxTrialJobs).toBe(4);
     expect(server.stats.maxLiveTrialJobs).toBe(4);
@@ -133,7 +134,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
   });
 
   it('the per-experiment limit holds beside the global one', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 100 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 600 }) });
     const l = launcher(server, { maxConcurrentJobs: 10 });
     await l.start();
     await l.registerExperiment('small', testTemplate({ maxConcurrentTrials: 2 }));
@@ -142,7 +143,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
       l.submit({ experimentId: 'small', trialId: `s${i}` });
       l.submit({ experimentId: 'large', trialId: `l${i}` });
     }
-    await waitFor('all trials', () => l.summary().byPhase.Succeeded === 16, 20_000, () => l.summary());
+    await waitFor('all trials', () => l.summary().byPhase.Succeeded === 16, PATIENT_MS, () => l.summary());
     expect(server.stats.maxLiveTrialJobsByExperiment).toEqual({ small: 2, large: 6 });
   });
 
@@ -152,7 +153,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await first.start();
     await first.registerExperiment('exp-r', testTemplate());
     for (let i = 0; i < 8; i++) first.submit({ experimentId: 'exp-r', trialId: `trial-${i}` });
-    await waitFor('8 running', allIn(first, 'exp-r', 'Running', 8), 10_000, () => first.status());
+    await waitFor('8 running', allIn(first, 'exp-r', 'Running', 8), PATIENT_MS, () => first.status());
     await first.stop();
     const createsBefore = server.stats.creates;
 
@@ -169,7 +170,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
 
     // Stopping the experiment deletes its Jobs and, through them, their pods.
     await second.stopExperiment('exp-r');
-    await waitFor('all deleted', () => server.jobs(TEST_NAMESPACE).length === 0 && server.pods(TEST_NAMESPACE).length === 0, 5_000);
+    await waitFor('all deleted', () => server.jobs(TEST_NAMESPACE).length === 0 && server.pods(TEST_NAMESPACE).length === 0, PATIENT_MS);
     expect(phases(second.status('exp-r'))).toEqual(Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`trial-${i}`, 'Stopped'])));
   });
 
@@ -183,14 +184,14 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     const other = new KubeClusterApi(kubeConfig, TEST_NAMESPACE);
     await other.createJob(buildTrialJob(parseTrialTemplate(testTemplate()), { experimentId: 'exp-409', trialId: 'dup', attempt: 1, namespace: TEST_NAMESPACE }));
     l.submit({ experimentId: 'exp-409', trialId: 'dup' });
-    await waitFor('adoption', () => l.trialStatus('exp-409', 'dup')?.adopted === true, 5_000, () => l.status());
+    await waitFor('adoption', () => l.trialStatus('exp-409', 'dup')?.adopted === true, PATIENT_MS, () => l.status());
     expect(l.trialStatus('exp-409', 'dup')!.phase).not.toBe('Failed');
     expect(server.stats.alreadyExists).toBe(1);
     expect(trialJobs(server)).toHaveLength(1);
   });
 
   it('a 403 exceeded-quota refusal backs off and retries instead of failing the trial', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 40 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 500 }) });
     server.setJobQuota(3); // the anchor and 2 trial Jobs
     const l = launcher(server, { maxConcurrentJobs: 6 });
     const reasons = new Set<string>();
@@ -198,7 +199,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-q', testTemplate({ ttlSecondsAfterFinished: 0 }));
     for (let i = 0; i < 6; i++) l.submit({ experimentId: 'exp-q', trialId: `q${i}` });
-    await waitFor('all 6 to succeed', allIn(l, 'exp-q', 'Succeeded', 6), 20_000, () => l.status());
+    await waitFor('all 6 to succeed', allIn(l, 'exp-q', 'Succeeded', 6), PATIENT_MS, () => l.status());
     expect(server.stats.quotaRefusals).toBeGreaterThan(0);
     expect(reasons.has('QuotaExceeded')).toBe(true);
     expect(server.stats.maxTrialJobs).toBeLessThanOrEqual(2);
@@ -213,22 +214,22 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     const reasons: string[] = [];
     l.onStatus((s) => s.reason && reasons.push(s.reason));
     l.submit({ experimentId: 'exp-5', trialId: 'x' });
-    await waitFor('success', allIn(l, 'exp-5', 'Succeeded', 1), 10_000, () => l.status());
+    await waitFor('success', allIn(l, 'exp-5', 'Succeeded', 1), PATIENT_MS, () => l.status());
     expect(reasons.filter((r) => r.startsWith('ApiUnavailable'))).toHaveLength(2);
     expect(server.stats.creates).toBe(2);
   });
 
   it('a watch that drops mid-stream resumes from its resourceVersion and misses nothing', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 150 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 400 }) });
     const l = launcher(server);
     await l.start();
     await l.registerExperiment('exp-w', testTemplate());
     for (let i = 0; i < 5; i++) l.submit({ experimentId: 'exp-w', trialId: `w${i}` });
-    await waitFor('running', () => l.summary().byPhase.Running > 0, 5_000);
+    await waitFor('running', () => l.summary().byPhase.Running > 0, PATIENT_MS);
     const listsBefore = { ...server.stats.lists };
     const watchesBefore = server.stats.watches.length;
     server.dropWatches();
-    await waitFor('5 to succeed', allIn(l, 'exp-w', 'Succeeded', 5), 10_000, () => l.status());
+    await waitFor('5 to succeed', allIn(l, 'exp-w', 'Succeeded', 5), PATIENT_MS, () => l.status());
     const resumed = server.stats.watches.slice(watchesBefore);
     expect(resumed.map((w) => w.resource).sort()).toEqual(['jobs', 'pods']);
     expect(resumed.every((w) => Number(w.resourceVersion) > 0)).toBe(true);
@@ -237,37 +238,37 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
   });
 
   it('a watch that ends cleanly (server timeout) is re-opened from its resourceVersion', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 150 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 400 }) });
     const l = launcher(server);
     await l.start();
     await l.registerExperiment('exp-e', testTemplate());
     for (let i = 0; i < 4; i++) l.submit({ experimentId: 'exp-e', trialId: `e${i}` });
-    await waitFor('running', () => l.summary().byPhase.Running > 0, 5_000);
+    await waitFor('running', () => l.summary().byPhase.Running > 0, PATIENT_MS);
     const listsBefore = { ...server.stats.lists };
     const watchesBefore = server.stats.watches.length;
     server.endWatches();
-    await waitFor('4 to succeed', allIn(l, 'exp-e', 'Succeeded', 4), 10_000, () => l.status());
+    await waitFor('4 to succeed', allIn(l, 'exp-e', 'Succeeded', 4), PATIENT_MS, () => l.status());
     expect(server.stats.watches.slice(watchesBefore).every((w) => Number(w.resourceVersion) > 0)).toBe(true);
     expect(server.stats.lists).toEqual(listsBefore);
     expect(l.summary().watchRestarts).toBe(0);
   });
 
   it('a watch resuming from a compacted resourceVersion gets 410 Expired, relists and misses nothing', async () => {
-    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 100 }) });
+    const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 800 }) });
     const l = launcher(server, { watchRestartMs: 150 });
     await l.start();
     await l.registerExperiment('exp-g', testTemplate());
     for (let i = 0; i < 2; i++) l.submit({ experimentId: 'exp-g', trialId: `g${i}` });
-    await waitFor('running', () => l.summary().byPhase.Running === 2, 5_000);
+    await waitFor('running', () => l.summary().byPhase.Running === 2, PATIENT_MS);
     server.dropWatches();
     // While the launcher is not watching, two more Jobs are created and the history is compacted.
     for (let i = 2; i < 4; i++) l.submit({ experimentId: 'exp-g', trialId: `g${i}` });
-    await waitFor('creates', () => server.stats.creates === 5, 5_000);
+    await waitFor('creates', () => server.stats.creates === 5, PATIENT_MS);
     server.compact();
     const listsBefore = { ...server.stats.lists };
-    await waitFor('4 to succeed', allIn(l, 'exp-g', 'Succeeded', 4), 10_000, () => l.status());
+    await waitFor('4 to succeed', allIn(l, 'exp-g', 'Succeeded', 4), PATIENT_MS, () => l.status());
     // The Jobs' relist alone can show the 4 finished; the pods' watch restarts on its own timer.
-    await waitFor('both watches to relist', () => server.stats.expiredWatches === 2 && server.stats.lists.pods > listsBefore.pods, 5_000, () => server.stats);
+    await waitFor('both watches to relist', () => server.stats.expiredWatches === 2 && server.stats.lists.pods > listsBefore.pods, PATIENT_MS, () => server.stats);
     expect(server.stats.expiredWatches).toBe(2);
     expect(server.stats.lists.jobs).toBe(listsBefore.jobs + 1);
     expect(server.stats.lists.pods).toBe(listsBefore.pods + 1);
@@ -283,9 +284,9 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
       l.submit({ experimentId: 'keep', trialId: `k${i}` });
       l.submit({ experimentId: 'drop', trialId: `d${i}` });
     }
-    await waitFor('running', () => allIn(l, 'keep', 'Running', 3)() && allIn(l, 'drop', 'Running', 2)(), 5_000, () => l.status());
+    await waitFor('running', () => allIn(l, 'keep', 'Running', 3)() && allIn(l, 'drop', 'Running', 2)(), PATIENT_MS, () => l.status());
     await l.stopExperiment('drop');
-    await waitFor('drop gone', () => server.pods(TEST_NAMESPACE).length === 3 && server.jobs(TEST_NAMESPACE).length === 4, 5_000);
+    await waitFor('drop gone', () => server.pods(TEST_NAMESPACE).length === 3 && server.jobs(TEST_NAMESPACE).length === 4, PATIENT_MS);
     expect(phases(l.status('drop'))).toEqual({ d0: 'Stopped', d1: 'Stopped', d2: 'Stopped' });
     expect(phases(l.status('keep'))).toEqual({ k0: 'Running', k1: 'Running', k2: 'Running' });
     expect(server.stats.creates).toBe(2 + 3 + 2);
@@ -297,9 +298,9 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     await l.start();
     await l.registerExperiment('exp-d', testTemplate());
     l.submit({ experimentId: 'exp-d', trialId: 'gone' });
-    await waitFor('running', allIn(l, 'exp-d', 'Running', 1), 5_000);
+    await waitFor('running', allIn(l, 'exp-d', 'Running', 1), PATIENT_MS);
     server.deleteJob(TEST_NAMESPACE, l.trialStatus('exp-d', 'gone')!.jobName!);
-    await waitFor('failed', allIn(l, 'exp-d', 'Failed', 1), 5_000);
+    await waitFor('failed', allIn(l, 'exp-d', 'Failed', 1), PATIENT_MS);
     expect(l.trialStatus('exp-d', 'gone')!.reason).toMatch(/^JobDeleted/);
   });
 });

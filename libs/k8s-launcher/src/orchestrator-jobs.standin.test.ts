@@ -253,7 +253,7 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     expect(standin.stats.creates).toBe(createsBefore);
     expect(kubelet.started.size).toBe(8);
     // The completed experiment's anchor is gone; its finished trial Jobs stay (ttlSecondsAfterFinished).
-    await expect.poll(() => standin.jobs(TEST_NAMESPACE).filter((job) => job.metadata?.labels?.['dcl-enas.io/role'] === 'experiment').length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => standin.jobs(TEST_NAMESPACE).filter((job) => job.metadata?.labels?.['dcl-enas.io/role'] === 'experiment').length, { timeout: 30_000 }).toBe(0);
     expect(trialJobs(standin)).toHaveLength(8);
     expect(trialJobs(standin).every((job) => (job.metadata?.ownerReferences ?? []).length === 0)).toBe(true);
 
@@ -317,7 +317,7 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     const stopped = await enas(['stop', id, '--api', orchestrator.api]);
     expect(stopped.code).toBe(0);
     await orchestrator.waitFor(id, 'stopped', (x) => x.status === 'stopped' && x.launcher?.phases.Stopped === 3);
-    await expect.poll(() => standin.jobs(TEST_NAMESPACE).length + standin.pods(TEST_NAMESPACE).length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => standin.jobs(TEST_NAMESPACE).length + standin.pods(TEST_NAMESPACE).length, { timeout: 30_000 }).toBe(0);
 
     const bad = await fetch(`${orchestrator.api}/experiments`, {
       method: 'POST',

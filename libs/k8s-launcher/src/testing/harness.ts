@@ -33,8 +33,14 @@ export function launcherFor(standin: KubeApiStandin, options: Partial<Omit<Launc
   });
 }
 
+/**
+ * How long a test waits for something the stand-in and the launcher will do. Generous on
+ * purpose: it bounds waiting, it does not check speed, and CI machines run other jobs.
+ */
+export const PATIENT_MS = 30_000;
+
 /** Resolves when `predicate` holds, polling; rejects with `what` and the last statuses after `timeoutMs`. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000, describe?: () => unknown): Promise<void> {
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs = PATIENT_MS, describe?: () => unknown): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `: ${JSON.stringify(describe(), null, 1)}` : ''}`);

@@ -19,6 +19,12 @@ export interface DclEnasOptions {
   readonly tournamentSize: number;
   /** Probability that an offspring is a crossover child (then mutated) rather than a plain mutant. */
   readonly crossoverRate: number;
+  /**
+   * Of the `nInfill` per cycle, how many are the best-predicted untrained neighbours (one
+   * mutation away) of the best trained architecture: a local search step that keeps a run from
+   * stalling where the predictor misranks the incumbent's neighbourhood.
+   */
+  readonly localInfill: number;
   /** Predictor variant: dcl, no-pretrain, regression. */
   readonly variant: string;
 }
@@ -32,8 +38,12 @@ export const DCL_ENAS_DEFAULTS: DclEnasOptions = {
   offspringPerGeneration: 100,
   tournamentSize: 5,
   crossoverRate: 0.5,
+  localInfill: 0,
   variant: 'dcl',
 };
+
+/** Mutations drawn to collect an incumbent's neighbours (NB201 cells have 24, ECG cells a few dozen). */
+const NEIGHBOUR_DRAWS = 200;
 
 interface Scored<A> {
   readonly arch: A;
@@ -69,6 +79,17 @@ export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DC
     return children;
   };
 
+  /** The `count` best-predicted untrained neighbours of the best trained architecture, else of the next best. */
+  const incumbentNeighbours = async (count: number): Promise<A[]> => {
+    if (count <= 0) return [];
+    const byAccuracy = [...labelled].sort((a, b) => b.valAcc - a.valAcc || proposed.order(a.arch) - proposed.order(b.arch));
+    for (const incumbent of byAccuracy) {
+      const fresh = dedup(Array.from({ length: NEIGHBOUR_DRAWS }, () => space.mutate(incumbent.arch, rng)), space.key).filter((a) => !proposed.has(a));
+      if (fresh.length > 0) return (await scoreAll(fresh)).sort(byScore).slice(0, count).map((s) => s.arch);
+    }
+    return [];
+  };
+
   const cycle = async (): Promise<A[]> => {
     await predictor.fit(labelled);
     // The EA starts from the trained architectures, ranked by the predictor like everything else.
@@ -79,7 +100,10 @@ export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DC
       for (const o of offspring) if (!proposed.has(o.arch)) candidates.set(o.key, o);
       population = dedupScored([...population, ...offspring]).sort(byScore).slice(0, options.populationSize);
     }
-    const batch = [...candidates.values()].sort(byScore).slice(0, options.nInfill).map((c) => c.arch);
+    const local = await incumbentNeighbours(Math.min(options.localInfill, options.nInfill));
+    const localKeys = new Set(local.map((a) => space.key(a)));
+    const evolved = [...candidates.values()].sort(byScore).filter((c) => !localKeys.has(c.key));
+    const batch = [...local, ...evolved.slice(0, options.nInfill - local.length).map((c) => c.arch)];
     // only when evolution found too few new cells
     while (batch.length < options.nInfill) {
       const arch = proposed.sampleNew(rng);

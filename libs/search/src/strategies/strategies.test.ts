@@ -6,6 +6,7 @@ import { runSearch, type SearchOutcome } from '../run-search';
 import type { PredictorProvider } from '../predictor-port';
 import type { Observation } from '../strategy';
 import { createStrategy, SPACE_STRATEGY_DEFAULTS } from './registry';
+import { DCL_ENAS_DEFAULTS, dclEnas } from './dcl-enas';
 import { nearestNeighbourPredictors } from './test-predictor';
 
 const evaluator = new Nb201Evaluator(loadNb201(resolveDataDir()));
@@ -105,5 +106,35 @@ describe('strategy registry', () => {
       expect(await firstFit(nb201Space as SearchSpace<unknown>, name)).toBe(20);
     }
     expect(SPACE_STRATEGY_DEFAULTS['ecg']!.nInit).toBe(10);
+  });
+
+  it('dcl-enas with localInfill k trains, each cycle, k untrained one-edge neighbours of the best architecture so far', async () => {
+    const localInfill = 2;
+    const edgesChanged = (a: Nb201Arch, b: Nb201Arch) => a.filter((op, i) => op !== b[i]).length;
+    // Prefers cells far from everything trained, so evolution alone would never pick a neighbour.
+    const farthest: PredictorProvider = <A>() => {
+      let known: Nb201Arch[] = [];
+      return {
+        fit: async (o: readonly Observation<A>[]) => void (known = o.map((x) => x.arch as Nb201Arch)),
+        score: async (archs: readonly A[]) => Float32Array.from(archs, (a) => Math.min(...known.map((k) => edgesChanged(a as Nb201Arch, k)))),
+      };
+    };
+    const strategy = dclEnas({ space: nb201Space, rng: Rng.seeded(5), seed: 5, budget: 60, predictors: farthest }, { ...DCL_ENAS_DEFAULTS, localInfill });
+    const seen: Observation<Nb201Arch>[] = [];
+    let cycles = 0;
+    while (seen.length < 60) {
+      const batch = await strategy.ask(DCL_ENAS_DEFAULTS.nInfill);
+      if (seen.length >= DCL_ENAS_DEFAULTS.nInit) {
+        const incumbent = seen.reduce((b, o) => (o.valAcc > b.valAcc ? o : b));
+        const neighbours = batch.filter((arch) => edgesChanged(arch, incumbent.arch) === 1);
+        expect(neighbours.length).toBe(localInfill);
+        cycles++;
+      }
+      const observed = batch.map((arch) => ({ arch, key: nb201Space.key(arch), valAcc: evaluator.query(arch, 'cifar10').valAcc }));
+      expect(observed.every((o) => !seen.some((s) => s.key === o.key))).toBe(true);
+      seen.push(...observed);
+      await strategy.tell(observed);
+    }
+    expect(cycles).toBe((60 - DCL_ENAS_DEFAULTS.nInit) / DCL_ENAS_DEFAULTS.nInfill);
   });
 });
