@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArchPredictor, encoderFingerprint, mergeOverrides, pretrainedEncoder, SEARCH_SCHEDULE, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
+import { ArchPredictor, encoderFingerprint, encodersNeeded, mergeOverrides, pretrainedEncoder, SEARCH_SCHEDULE, usesPretraining, variantConfig, type ConfigOverrides, type PretrainedEncoder, type Variant } from '@dcl-enas/predictor';
+import { UserError } from '@dcl-enas/common';
 import type { Observation, PredictorRequest } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { initTf, tf } from '@dcl-enas/tf-backend';
@@ -26,6 +27,8 @@ export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
   const pretrainSeed = options.pretrainSeed ?? 0;
   const overrides = mergeOverrides(SEARCH_SCHEDULE, options.config);
   const config = (request: PredictorRequest) => variantConfig(request.variant as Variant, overrides);
+  const needed = encodersNeeded(variantConfig('dcl', overrides));
+  if (needed > 1) throw new UserError(`the predictor service starts every member from one pre-trained encoder, but this config needs ${needed} (ensemble > 1 with pretrain.encoders > 1): set one of them to 1`);
   return {
     name: 'gnn',
 
@@ -59,7 +62,7 @@ export function gnnEngine(options: GnnEngineOptions = {}): PredictorEngine {
         const weights = tf.io.decodeWeights(body.slice().buffer, h.specs);
         encoder = { space: h.space, fingerprint: h.fingerprint, seconds: h.seconds, weights: new Map(Object.entries(weights)) };
       }
-      const predictor = await ArchPredictor.create(space, { variant: cfg.variant, seed: request.seed, config: overrides, encoder, cacheDir: null });
+      const predictor = await ArchPredictor.create(space, { variant: cfg.variant, seed: request.seed, config: overrides, encoders: encoder ? [encoder] : undefined, cacheDir: null });
       return new GnnPredictor(space, predictor);
     },
 

@@ -21,6 +21,12 @@ export interface PretrainConfig {
   readonly augment: AugmentConfig;
   /** Unlabelled graphs for spaces too large to enumerate (sampled, distinct). */
   readonly sampleSize: number;
+  /**
+   * Independently pre-trained encoders (stage-1 seeds s, s+1, ...); ensemble member k starts
+   * from encoder k mod n. Members that share one encoder agree too much to gain from
+   * averaging (docs/results/predictor.md). Not part of an encoder's fingerprint.
+   */
+  readonly encoders: number;
 }
 
 export interface FinetuneConfig {
@@ -80,6 +86,7 @@ const PRETRAIN: PretrainConfig = {
   projection: 64,
   augment: { dropNode: 0, dropEdge: 0.2, substituteOp: 0.15, permute: true },
   sampleSize: 20000,
+  encoders: 3,
 };
 
 /**
@@ -151,3 +158,7 @@ export function mergeOverrides(base: ConfigOverrides, patch: ConfigOverrides = {
 }
 
 export const usesPretraining = (variant: Variant): boolean => variant === 'dcl';
+
+/** Distinct stage-1 encoders a predictor of this config starts its members from (0 without stage 1). */
+export const encodersNeeded = (cfg: PredictorConfig): number =>
+  usesPretraining(cfg.variant) ? Math.max(1, Math.min(cfg.pretrain.encoders, cfg.finetune.ensemble)) : 0;

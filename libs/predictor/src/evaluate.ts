@@ -3,7 +3,7 @@ import { kendallTau, mean, Rng, spearman, std, UserError } from '@dcl-enas/commo
 import { loadNb201, NB101_SUBSET_FILE, NB201_DATASETS, readNb101SubsetRows, type Nb201Dataset } from '@dcl-enas/benchmarks';
 import { nb101Space, nb201Space, type Nb101Arch, type SearchSpace } from '@dcl-enas/spaces';
 import { usesPretraining, variantConfig, type ConfigOverrides, type Variant } from './config';
-import { pretrainedEncoder } from './pretrained-encoder';
+import { pretrainedEncoders } from './pretrained-encoder';
 import { ArchPredictor, type PredictorOptions } from './predictor';
 
 export type EvalTarget = 'test' | 'val';
@@ -121,7 +121,7 @@ export async function evaluatePredictor<A>(data: LabelledSet<A>, options: EvalOp
   const cfg = variantConfig(options.variant, options.config);
   const shared =
     options.pretrainSeed !== undefined && usesPretraining(options.variant)
-      ? await pretrainedEncoder(data.space, cfg, { seed: options.pretrainSeed, cacheDir: options.cacheDir, log: options.log })
+      ? await pretrainedEncoders(data.space, cfg, { seed: options.pretrainSeed, cacheDir: options.cacheDir, log: options.log })
       : undefined;
   for (const seed of options.seeds) {
     const split = Rng.seeded(seed ^ 0x5eed);
@@ -129,7 +129,7 @@ export async function evaluatePredictor<A>(data: LabelledSet<A>, options: EvalOp
     const trainIndices = split.sample(all, options.trainSize);
     const inTrain = new Set(trainIndices);
     const testIndices = all.filter((i) => !inTrain.has(i));
-    const predictor = await create(data.space, { variant: options.variant, seed, config: options.config, cacheDir: options.cacheDir, log: options.log, encoder: shared });
+    const predictor = await create(data.space, { variant: options.variant, seed, config: options.config, cacheDir: options.cacheDir, log: options.log, encoders: shared });
     const fitStart = performance.now();
     await predictor.fit(
       trainIndices.map((i) => data.archs[i]),

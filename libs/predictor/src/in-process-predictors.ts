@@ -4,7 +4,7 @@ import { initTf } from '@dcl-enas/tf-backend';
 import type { Observation, PredictorProvider, RankingPredictor } from '@dcl-enas/search';
 import { mergeOverrides, SEARCH_SCHEDULE, VARIANTS, variantConfig, usesPretraining, type Variant, type ConfigOverrides } from './config';
 import { ArchPredictor } from './predictor';
-import { pretrainedEncoder, type PretrainedEncoder } from './pretrained-encoder';
+import { pretrainedEncoders, type PretrainedEncoder } from './pretrained-encoder';
 
 export interface InProcessPredictorOptions {
   /** Stage-1 cache directory (null: no cache); default ENAS_CACHE_DIR or ~/.cache/dcl-enas. */
@@ -23,12 +23,12 @@ export interface InProcessPredictorOptions {
  */
 export function inProcessPredictors<A>(space: SearchSpace<A>, options: InProcessPredictorOptions = {}): PredictorProvider {
   const config = mergeOverrides(SEARCH_SCHEDULE, options.config);
-  const encoders = new Map<Variant, Promise<PretrainedEncoder>>();
+  const encoders = new Map<Variant, Promise<PretrainedEncoder[]>>();
   const encoderFor = (variant: Variant) => {
     let e = encoders.get(variant);
     if (!e) {
       e = initTf({ log: options.log }).then(() =>
-        pretrainedEncoder(space, variantConfig(variant, config), { seed: options.pretrainSeed ?? 0, cacheDir: options.cacheDir, log: options.log }),
+        pretrainedEncoders(space, variantConfig(variant, config), { seed: options.pretrainSeed ?? 0, cacheDir: options.cacheDir, log: options.log }),
       );
       encoders.set(variant, e);
     }
@@ -47,7 +47,7 @@ export function inProcessPredictors<A>(space: SearchSpace<A>, options: InProcess
           variant,
           seed: request.seed,
           config,
-          encoder: usesPretraining(variant) ? await encoderFor(variant) : undefined,
+          encoders: usesPretraining(variant) ? await encoderFor(variant) : undefined,
           log: options.log,
         }))());
     return {

@@ -7,9 +7,10 @@ import { nb101Space, nb201Space, type SearchSpace } from '@dcl-enas/spaces';
 import { ArchPredictor, type PredictorOptions } from './predictor';
 import type { ConfigOverrides } from './config';
 import { evaluatePredictor, nb201Labelled } from './evaluate';
-import { pretrainedEncoder } from './pretrained-encoder';
+import { encoderFingerprint, pretrainedEncoder, pretrainedEncoders } from './pretrained-encoder';
+import { ENCODER_PREFIX } from './encoder';
 import { variantConfig } from './config';
-import { initTf } from '@dcl-enas/tf-backend';
+import { fileSystemHandler, initTf, tf } from '@dcl-enas/tf-backend';
 
 /** Small enough for a unit test: the real model, few weights, few epochs. */
 const SMALL: ConfigOverrides = {
@@ -87,6 +88,30 @@ describe('ArchPredictor', () => {
     const p = await ArchPredictor.create(nb201Space, { variant: 'regression', seed: 1, config: SMALL });
     await expect(p.fit(archs(3, 1), [1, 2])).rejects.toThrow(/3 architectures but 2 accuracies/);
     await expect(p.fit(archs(2, 1), [1, Number.NaN])).rejects.toThrow(/finite/);
+  });
+});
+
+describe('ensemble members and stage-1 encoders', () => {
+  it('member k starts from encoder k of stage-1 seeds s, s+1, ...; too few encoders are refused', async () => {
+    const config: ConfigOverrides = { ...SMALL, finetune: { ...SMALL.finetune, epochs: 0 } };
+    const cfg = variantConfig('dcl', config);
+    const encoders = await pretrainedEncoders(nb201Space, cfg, { seed: 8, cacheDir: dir });
+    expect(encoders.map((e) => e.fingerprint)).toEqual([encoderFingerprint(nb201Space, cfg, 8), encoderFingerprint(nb201Space, cfg, 9)]);
+    // The number of encoders in use does not change any one encoder's identity (or its cache entry).
+    expect(encoderFingerprint(nb201Space, variantConfig('dcl', { ...config, pretrain: { ...config.pretrain, encoders: 1 } }), 8)).toBe(encoders[0]!.fingerprint);
+
+    const p = await ArchPredictor.create(nb201Space, { variant: 'dcl', seed: 1, config, encoders });
+    await p.fit(archs(10, 1), Array.from({ length: 10 }, (_, i) => i));
+    await p.save(join(dir, 'members'));
+    p.dispose();
+    const saved = await fileSystemHandler(join(dir, 'members')).load();
+    const weights = tf.io.decodeWeights(saved.weightData!, saved.weightSpecs!);
+    for (const [k, encoder] of encoders.entries())
+      for (const [name, t] of encoder.weights) if (name.startsWith(ENCODER_PREFIX)) expect(weights[`m${k}/${name}`]!.dataSync()).toEqual(t.dataSync());
+
+    await expect(ArchPredictor.create(nb201Space, { variant: 'dcl', seed: 1, config, encoders: encoders.slice(0, 1) })).rejects.toThrow(
+      /needs 2 pre-trained encoders \(ensemble 2, pretrain.encoders 3\) but 1 were given/,
+    );
   });
 });
 

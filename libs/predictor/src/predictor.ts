@@ -1,20 +1,23 @@
 import { Rng, UserError } from '@dcl-enas/common';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { fileSystemHandler, initTf, tf } from '@dcl-enas/tf-backend';
-import { usesPretraining, variantConfig, type ConfigOverrides, type PredictorConfig, type Variant } from './config';
+import { encodersNeeded, variantConfig, type ConfigOverrides, type PredictorConfig, type Variant } from './config';
 import { embeddingSize, ENCODER_PREFIX, initEncoder, initHead } from './encoder';
 import { finetune, SCORE_PREFIX, scoreGraphs, type FinetuneReport } from './finetune';
 import { codecFor, type GraphCodec, type WorkGraph } from './graph-codec';
 import { disposeAll, Params } from './params';
 import { PROJECTION_PREFIX, toWorkGraph, unlabelledGraphs } from './pretrain';
-import { pretrainedEncoder, type PretrainedEncoder } from './pretrained-encoder';
+import { pretrainedEncoders, type PretrainedEncoder } from './pretrained-encoder';
 
 export interface PredictorOptions {
   readonly variant?: Variant;
   readonly seed?: number;
   readonly config?: ConfigOverrides;
-  /** Stage-1 weights to start from (dcl); obtained with `pretrainedEncoder` when absent. */
-  readonly encoder?: PretrainedEncoder;
+  /**
+   * Stage-1 weights to start from (dcl): member k starts from encoders[k mod n]; at least
+   * `encodersNeeded(config)` of them. Pre-trained (stage-1 seeds seed, seed + 1, ...) when absent.
+   */
+  readonly encoders?: readonly PretrainedEncoder[];
   /** Stage-1 cache directory (null: no cache). */
   readonly cacheDir?: string | null;
   readonly log?: (line: string) => void;
@@ -56,7 +59,8 @@ export class ArchPredictor<A> {
     readonly space: SearchSpace<A>,
     readonly config: PredictorConfig,
     readonly seed: number,
-    private readonly initial: ReadonlyMap<string, tf.Tensor> | null,
+    /** Stage-1 weights per encoder (member k starts from initial[k mod n]); empty without stage 1. */
+    private readonly initial: readonly ReadonlyMap<string, tf.Tensor>[],
   ) {
     this.codec = codecFor(space);
   }
@@ -65,13 +69,13 @@ export class ArchPredictor<A> {
     await initTf({ log: options.log });
     const config = variantConfig(options.variant ?? 'dcl', options.config);
     const seed = options.seed ?? 0;
-    let initial: ReadonlyMap<string, tf.Tensor> | null = null;
-    if (usesPretraining(config.variant)) {
-      const encoder = options.encoder ?? (await pretrainedEncoder(space, config, { seed, cacheDir: options.cacheDir, log: options.log }));
+    const needed = encodersNeeded(config);
+    const encoders = needed === 0 ? [] : (options.encoders ?? (await pretrainedEncoders(space, config, { seed, cacheDir: options.cacheDir, log: options.log })));
+    if (encoders.length < needed) throw new UserError(`this predictor config needs ${needed} pre-trained encoders (ensemble ${config.finetune.ensemble}, pretrain.encoders ${config.pretrain.encoders}) but ${encoders.length} were given`);
+    for (const encoder of encoders) {
       if (encoder.space !== space.name) throw new UserError(`pre-trained encoder is for space "${encoder.space}", not "${space.name}": pre-train one for ${space.name}`);
-      initial = encoder.weights;
     }
-    return new ArchPredictor(space, config, seed, initial);
+    return new ArchPredictor(space, config, seed, encoders.slice(0, needed).map((e) => e.weights));
   }
 
   get labelledCount(): number {
@@ -85,7 +89,7 @@ export class ArchPredictor<A> {
     this.labelledArchs = archs.slice();
     this.labelledAccs = accs.slice();
     const rng = this.callRng();
-    this.members = Array.from({ length: this.config.finetune.ensemble }, () => this.newMember(rng.fork()));
+    this.members = Array.from({ length: this.config.finetune.ensemble }, (_, k) => this.newMember(rng.fork(), k));
     return this.train(this.config.finetune.epochs, rng);
   }
 
@@ -151,10 +155,10 @@ export class ArchPredictor<A> {
       throw new UserError(`the predictor in ${dir} was trained on a different ${space.name} graph format (nodes/ops changed): retrain it`);
     }
     const saved = topo as SavedTopology;
-    const predictor = new ArchPredictor(space, saved.config, saved.seed, null);
+    const predictor = new ArchPredictor(space, saved.config, saved.seed, []);
     const weights = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs ?? []);
     for (let k = 0; k < saved.config.finetune.ensemble; k++) {
-      const member = predictor.newMember(Rng.seeded(0));
+      const member = predictor.newMember(Rng.seeded(0), k);
       const prefix = `m${k}/`;
       if (Object.keys(weights).some((n) => n.startsWith(prefix + PROJECTION_PREFIX))) {
         initHead(member, PROJECTION_PREFIX, embeddingSize(saved.config.encoder), saved.config.encoder.hidden, saved.config.pretrain.projection, Rng.seeded(0));
@@ -180,13 +184,14 @@ export class ArchPredictor<A> {
   }
 
   /** A fresh member: pre-trained (or seeded random) encoder plus a new score head. */
-  private newMember(rng: Rng): Params {
+  private newMember(rng: Rng, index: number): Params {
     const p = new Params();
     initEncoder(p, this.config.encoder, this.codec.opCount, rng);
-    if (this.initial) {
+    const initial = this.initial.length > 0 ? this.initial[index % this.initial.length] : null;
+    if (initial) {
       if (this.config.finetune.auxWeight > 0) initHead(p, PROJECTION_PREFIX, embeddingSize(this.config.encoder), this.config.encoder.hidden, this.config.pretrain.projection, rng);
       const wanted = (n: string) => n.startsWith(ENCODER_PREFIX) || (this.config.finetune.auxWeight > 0 && n.startsWith(PROJECTION_PREFIX));
-      p.restore(new Map([...this.initial].filter(([n]) => wanted(n))));
+      p.restore(new Map([...initial].filter(([n]) => wanted(n))));
     }
     initHead(p, SCORE_PREFIX, embeddingSize(this.config.encoder), this.config.finetune.headHidden, 1, rng);
     return p;
@@ -202,7 +207,7 @@ export class ArchPredictor<A> {
     const unlabelled = this.unlabelled();
     const ft = this.config.finetune;
     const before = ft.refit ? this.members.map((m) => m.snapshot()) : [];
-    const warmup = this.initial ? ft.warmupEpochs : 0;
+    const warmup = this.initial.length > 0 ? ft.warmupEpochs : 0;
     const reports = this.members.map((m) => finetune(m, this.config, this.codec, graphs, this.labelledAccs, epochs, rng.fork(), unlabelled, ft.holdout, warmup));
     if (ft.refit && reports.some((r) => r.holdoutSize > 0)) {
       const best = reports.map((r) => r.bestEpoch + 1).sort((a, b) => a - b);
@@ -220,7 +225,7 @@ export class ArchPredictor<A> {
 
   /** Unlabelled graphs for the auxiliary contrast (dcl with auxWeight > 0), built once. */
   private unlabelled(): readonly WorkGraph[] {
-    if (!this.initial || this.config.finetune.auxWeight <= 0) return [];
+    if (this.initial.length === 0 || this.config.finetune.auxWeight <= 0) return [];
     this.unlabelledCache ??= unlabelledGraphs(this.space, this.codec, this.config, Rng.seeded(this.seed));
     return this.unlabelledCache;
   }

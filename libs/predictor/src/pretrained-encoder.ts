@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Rng, UserError } from '@dcl-enas/common';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { fileSystemHandler, tf } from '@dcl-enas/tf-backend';
-import type { PredictorConfig } from './config';
+import { encodersNeeded, type PredictorConfig } from './config';
 import { ENCODER_PREFIX, initEncoder } from './encoder';
 import { codecFor } from './graph-codec';
 import { disposeAll, Params } from './params';
@@ -31,7 +31,9 @@ export interface PretrainOptions {
 export const defaultCacheDir = (env: NodeJS.ProcessEnv = process.env): string => env['ENAS_CACHE_DIR'] || join(homedir(), '.cache', 'dcl-enas');
 
 export function encoderFingerprint(space: Pick<SearchSpace, 'name' | 'maxNodes' | 'nodeOps'>, cfg: PredictorConfig, seed: number): string {
-  const what = JSON.stringify({ v: 2, space: space.name, maxNodes: space.maxNodes, nodeOps: space.nodeOps, encoder: cfg.encoder, prune: cfg.prune, pretrain: cfg.pretrain, seed });
+  // How many encoders a predictor uses does not change any one of them.
+  const { encoders: _count, ...pretrain } = cfg.pretrain;
+  const what = JSON.stringify({ v: 2, space: space.name, maxNodes: space.maxNodes, nodeOps: space.nodeOps, encoder: cfg.encoder, prune: cfg.prune, pretrain, seed });
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
 
@@ -65,6 +67,13 @@ export async function pretrainedEncoder<A>(space: SearchSpace<A>, cfg: Predictor
     await fileSystemHandler(dir).save({ modelTopology: { fingerprint, space: space.name, seconds: encoder.seconds }, weightSpecs: specs, weightData: data });
   }
   return encoder;
+}
+
+/** The encoders a predictor of `cfg` starts from: stage-1 seeds `seed`, `seed + 1`, ... (each cached). */
+export async function pretrainedEncoders<A>(space: SearchSpace<A>, cfg: PredictorConfig, options: PretrainOptions): Promise<PretrainedEncoder[]> {
+  const encoders: PretrainedEncoder[] = [];
+  for (let k = 0; k < encodersNeeded(cfg); k++) encoders.push(await pretrainedEncoder(space, cfg, { ...options, seed: options.seed + k }));
+  return encoders;
 }
 
 /** Runs stage 1 now (no cache). */
