@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { resolveDataDir, UserError, writeFileAtomicSync } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
-import { benchCsv, benchMarkdown, BenchStore, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
+import { benchCsv, benchMarkdown, BenchStore, queriesToCeilingText, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { nameList, positiveIntList, seedRange } from '../options';
 import { lazyInProcessPredictors } from '../predictors';
@@ -97,8 +97,8 @@ function benchHtml(summary: ReturnType<typeof summarizeBench>, svg: string, comm
         heading: 'Selected architecture, by strategy and budget',
         paragraphs: ['Selected = best validation accuracy among the queries; test accuracy is reported only, never seen by a strategy.'],
         table: {
-          columns: ['strategy', 'queries', 'runs', 'test mean', 'test std', 'val mean', 'val std', 'ceiling hits'],
-          rows: summary.rows.map((r) => [r.strategy, r.queries, r.runs, r.testMean, r.testStd, r.valMean, r.valStd, r.ceilingHits]),
+          columns: ['strategy', 'queries', 'runs', 'test mean', 'test std', 'val mean', 'val std', 'ceiling hits', 'median queries to ceiling'],
+          rows: summary.rows.map((r) => [r.strategy, r.queries, r.runs, r.testMean, r.testStd, r.valMean, r.valStd, r.ceilingHits, queriesToCeilingText(r)]),
         },
       },
       { heading: 'Best-so-far test accuracy', svg },

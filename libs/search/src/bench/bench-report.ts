@@ -11,6 +11,12 @@ export interface BenchRow {
   readonly valStd: number;
   /** Runs whose selected architecture has the best validation accuracy in the whole table (null if unknown). */
   readonly ceilingHits: number | null;
+  /**
+   * Median over runs of the query at which the run first had the table's best validation
+   * accuracy (Infinity when more than half never did); null when unknown. Tells apart
+   * strategies that all end at the ceiling.
+   */
+  readonly medianQueriesToCeiling: number | null;
 }
 
 export interface BenchSummary {
@@ -42,11 +48,22 @@ export function summarizeBench(
       valMean: mean(vals),
       valStd: std(vals),
       ceilingHits: meta.bestValAcc === null ? null : runs.filter((r) => r.bestValAcc >= meta.bestValAcc!).length,
+      medianQueriesToCeiling: medianQueriesToCeiling(runs, meta.bestValAcc),
     };
   });
   rows.sort((a, b) => a.queries - b.queries);
   return { space: meta.space, dataset: meta.dataset, seeds: meta.seeds, rows };
 }
+
+function medianQueriesToCeiling(runs: readonly BenchRunRecord[], bestValAcc: number | null): number | null {
+  if (bestValAcc === null || runs.some((r) => !r.valTrajectory)) return null;
+  const firstHits = runs.map((r) => r.valTrajectory!.findIndex((v) => v >= bestValAcc) + 1 || Infinity).sort((a, b) => a - b);
+  const mid = firstHits.length / 2;
+  return Number.isInteger(mid) ? (firstHits[mid - 1] + firstHits[mid]) / 2 : firstHits[Math.floor(mid)];
+}
+
+/** The median-queries-to-ceiling cell: a number, `>budget`, or n/a. */
+export const queriesToCeilingText = (r: BenchRow): string => (r.medianQueriesToCeiling === null ? 'n/a' : Number.isFinite(r.medianQueriesToCeiling) ? String(r.medianQueriesToCeiling) : `>${r.queries}`);
 
 const fmt = (x: number | null, digits = 2) => (x === null ? 'n/a' : x.toFixed(digits));
 
@@ -57,11 +74,11 @@ export function benchMarkdown(summary: BenchSummary, command: string, date = new
     `Seeds ${summary.seeds[0]}..${summary.seeds[summary.seeds.length - 1]} (${summary.seeds.length} runs per row); ${date}.`,
     `Selected architecture = best validation accuracy among the queries; test accuracy reported only.`,
     '',
-    '| strategy | queries | runs | test mean | test std | val mean | val std | ceiling hits |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| strategy | queries | runs | test mean | test std | val mean | val std | ceiling hits | median queries to ceiling |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...summary.rows.map(
       (r) =>
-        `| ${r.strategy} | ${r.queries} | ${r.runs} | ${fmt(r.testMean)} | ${fmt(r.testStd)} | ${fmt(r.valMean)} | ${fmt(r.valStd)} | ${r.ceilingHits ?? 'n/a'} |`,
+        `| ${r.strategy} | ${r.queries} | ${r.runs} | ${fmt(r.testMean)} | ${fmt(r.testStd)} | ${fmt(r.valMean)} | ${fmt(r.valStd)} | ${r.ceilingHits ?? 'n/a'} | ${queriesToCeilingText(r)} |`,
     ),
     '',
     `Command: \`${command}\``,
@@ -71,9 +88,9 @@ export function benchMarkdown(summary: BenchSummary, command: string, date = new
 }
 
 export function benchCsv(summary: BenchSummary): string {
-  const header = 'space,dataset,strategy,queries,runs,test_mean,test_std,val_mean,val_std,ceiling_hits';
+  const header = 'space,dataset,strategy,queries,runs,test_mean,test_std,val_mean,val_std,ceiling_hits,median_queries_to_ceiling';
   const body = summary.rows.map((r) =>
-    [summary.space, summary.dataset, r.strategy, r.queries, r.runs, r.testMean ?? '', r.testStd ?? '', r.valMean, r.valStd, r.ceilingHits ?? ''].join(','),
+    [summary.space, summary.dataset, r.strategy, r.queries, r.runs, r.testMean ?? '', r.testStd ?? '', r.valMean, r.valStd, r.ceilingHits ?? '', r.medianQueriesToCeiling ?? ''].join(','),
   );
   return [header, ...body].join('\n') + '\n';
 }

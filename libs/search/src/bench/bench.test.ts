@@ -6,7 +6,7 @@ import { resolveDataDir } from '@dcl-enas/common';
 import { loadNb201, Nb201Evaluator } from '@dcl-enas/benchmarks';
 import { runBench, runId, type BenchRunRecord } from './bench';
 import { BenchStore } from './bench-store';
-import { benchCsv, summarizeBench } from './bench-report';
+import { benchCsv, benchMarkdown, summarizeBench } from './bench-report';
 
 const evaluator = new Nb201Evaluator(loadNb201(resolveDataDir()));
 const plan = { strategies: ['random', 'rea'], budgets: [20, 40], seeds: [0, 1, 2] };
@@ -74,7 +74,24 @@ describe('bench', () => {
       expect(row.testMean).toBeCloseTo(runs.reduce((s, r) => s + r.bestTestAcc!, 0) / 3, 10);
       expect(row.ceilingHits).toBe(runs.filter((r) => r.bestValAcc === ceiling.bestValAcc).length);
     }
-    expect(benchCsv(summary).split('\n')[0]).toBe('space,dataset,strategy,queries,runs,test_mean,test_std,val_mean,val_std,ceiling_hits');
+    expect(benchCsv(summary).split('\n')[0]).toBe('space,dataset,strategy,queries,runs,test_mean,test_std,val_mean,val_std,ceiling_hits,median_queries_to_ceiling');
+  });
+
+  it('reports the median query at which runs first reached the ceiling, and more than the budget when most never did', () => {
+    const run = (seed: number, valTrajectory: number[]) => ({
+      ...{ space: 'nb201', dataset: 'cifar10', strategy: 's', queries: 4, seed, bestArch: '', bestKey: '', bestTestAcc: null, testTrajectory: [], simulatedGpuSeconds: null, wallSeconds: 0 },
+      bestValAcc: Math.max(...valTrajectory),
+      valTrajectory,
+    });
+    const meta = { space: 'nb201', dataset: 'cifar10', seeds: [0, 1, 2], bestValAcc: 90 };
+    const reached = summarizeBench([run(0, [80, 90, 90, 90]), run(1, [80, 85, 88, 90]), run(2, [90, 90, 90, 90])], meta).rows[0]!;
+    expect(reached.medianQueriesToCeiling).toBe(2);
+    const mostlyNot = summarizeBench([run(0, [80, 90, 90, 90]), run(1, [80, 85, 88, 89]), run(2, [70, 70, 70, 70])], meta);
+    expect(mostlyNot.rows[0]!.medianQueriesToCeiling).toBe(Infinity);
+    expect(benchMarkdown(mostlyNot, 'cmd')).toMatch(/\| 1 \| >4 \|$/m);
+    // records written before the validation trajectory was kept
+    const { valTrajectory: _v, ...old } = run(0, [90, 90, 90, 90]);
+    expect(summarizeBench([old], meta).rows[0]!.medianQueriesToCeiling).toBeNull();
   });
 
   it('refuses a run log from another space or dataset', async () => {

@@ -17,6 +17,8 @@ export interface BenchRunRecord {
   readonly bestTestAcc: number | null;
   /** Best-so-far test accuracy (of the selected architecture) after each query. */
   readonly testTrajectory: readonly (number | null)[];
+  /** Best-so-far validation accuracy after each query (absent in records written before 2026-11-28 14:00). */
+  readonly valTrajectory?: readonly number[];
   readonly simulatedGpuSeconds: number | null;
   readonly wallSeconds: number;
 }
@@ -74,10 +76,12 @@ export function recordAt<A>(
   const prefix = history.slice(0, queries);
   let best = prefix[0];
   const testTrajectory: (number | null)[] = [];
+  const valTrajectory: number[] = [];
   let gpu: number | null = 0;
   for (const q of prefix) {
     if (q.valAcc > best.valAcc) best = q;
     testTrajectory.push(best.testAcc);
+    valTrajectory.push(best.valAcc);
     gpu = gpu === null || q.trainSeconds === null ? null : gpu + q.trainSeconds;
   }
   return {
@@ -91,6 +95,7 @@ export function recordAt<A>(
     bestValAcc: best.valAcc,
     bestTestAcc: best.testAcc,
     testTrajectory,
+    valTrajectory,
     simulatedGpuSeconds: gpu,
     wallSeconds: prefix[prefix.length - 1].wallSeconds,
   };
