@@ -22,7 +22,9 @@ import {
   EcgCvEvaluator,
   EcgEvaluator,
   evaluatePart,
+  foldHoldoutSeeds,
   foldProtocols,
+  foldTrainConfigs,
   knownKey,
   loadEcgData,
   loadEcgFolds,
@@ -211,8 +213,9 @@ function cvSetup(): CvSetup {
   };
 }
 
+/** Fold k: weight seed k (foldTrainConfigs, as `enas search --ecg '{"folds":K,...}'`); `balance` is kept even when 'equal', as in the stored runs' fingerprints. */
 function cvTrain(setup: CvSetup, balance: EpochBalance): TrainConfig[] {
-  return Array.from({ length: setup.folds }, (_, k) => ({ ...DEFAULT_TRAIN, epochs: setup.epochs, patience: setup.patience, beatsPerClass: setup.beatsPerClass, balance, seed: k }));
+  return foldTrainConfigs({ ...DEFAULT_TRAIN, epochs: setup.epochs, patience: setup.patience, beatsPerClass: setup.beatsPerClass, balance }, setup.folds);
 }
 
 type ToWorker = { type: 'train'; id: number; job: FoldJob; train: TrainConfig } | { type: 'test'; id: number } | { type: 'drop'; id: number };
@@ -358,7 +361,7 @@ async function cvMain(): Promise<void> {
   const setup = cvSetup();
   mkdirSync(out, { recursive: true });
   await initTf({ log });
-  const holdoutSeeds = Array.from({ length: setup.folds }, (_, k) => k);
+  const holdoutSeeds = foldHoldoutSeeds(cvData.holdout, setup.folds);
   const folds = await loadEcgFolds(holdoutSeeds, cvData);
   folds.forEach((d, k) => log(`fold ${k}: hold-out ${d.holdoutRecords.join(' ')} (${d.holdout.beats.size} beats), train ${d.trainRecords.length} records (${d.train.beats.size} beats), weight seed ${k}`));
   const { store, known } = openCandidateStore('trained fold results');

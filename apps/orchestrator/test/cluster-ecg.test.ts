@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDataDir } from '@dcl-enas/common';
+import { Rng, resolveDataDir } from '@dcl-enas/common';
+import { openBenchmark } from '@dcl-enas/benchmarks';
 import type { EcgSettings, ExperimentEvent } from '@dcl-enas/contracts';
-import { ecgRunOptions, registerEcgBenchmark } from '@dcl-enas/ecg-model';
+import { EcgCvEvaluator, ecgRunOptions, registerEcgBenchmark } from '@dcl-enas/ecg-model';
+import { createStrategy, runSearch } from '@dcl-enas/search';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { Cluster, ROOT, embedded } from './cluster-harness';
 
@@ -63,6 +65,29 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     expect(existsSync(cacheDir)).toBe(true);
   });
 
+  it('runs the cross-validation protocol (folds 2, square-root quotas) trial by trial as the embedded search does', async () => {
+    const cv: EcgSettings = { ...ECG, folds: 2, train: { ...ECG.train, balance: 'sqrt' } };
+    const id = await cluster.submit({ ...SPEC, ecg: cv });
+    const cli = run(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'search', '--space', 'ecg', '--dataset', 'mitdb', '--strategy', 'random', '--queries', '3', '--seed', '2', '--ecg', JSON.stringify(cv), '--json'], { cwd: ROOT });
+    // In process (not through `embedded`, which keeps the first test's evaluator): a fresh evaluator under these settings.
+    await registerEcgBenchmark({ dataDir: resolveDataDir(), ...ecgRunOptions(cv) });
+    const { evaluator } = openBenchmark('ecg', 'mitdb', resolveDataDir());
+    expect(evaluator).toBeInstanceOf(EcgCvEvaluator);
+    const strategy = createStrategy(SPEC.strategy, { space: evaluator.space, rng: Rng.seeded(SPEC.seed), seed: SPEC.seed, budget: SPEC.queries });
+    const local = await runSearch({ evaluator, dataset: SPEC.dataset, strategy, queries: SPEC.queries, batchSize: SPEC.batchSize });
+
+    const done = await cluster.waitFor(id, (x) => x.status !== 'running' && x.status !== 'queued', 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.best).toEqual({ arch: ecgSpace.format(local.best.arch as EcgArch), key: local.best.key, valAcc: local.best.valAcc, testAcc: local.best.testAcc });
+    expect(done.trajectory).toEqual(local.trajectory);
+    const results = (await cluster.events(id)).filter((e): e is Extract<ExperimentEvent, { type: 'result' }> => e.type === 'result').sort((a, b) => a.index - b.index);
+    expect(results.map((r) => [r.key, r.outcome?.valAcc, r.outcome?.testAcc])).toEqual(local.history.map((h) => [h.key, h.valAcc, h.testAcc]));
+    expect(local.best.testAcc).not.toBeNull();
+    const fromCli = JSON.parse((await cli).stdout) as { best: unknown; trajectory: unknown };
+    expect(fromCli.best).toMatchObject(done.best!);
+    expect(fromCli.trajectory).toEqual(done.trajectory);
+  });
+
   it('refuses ECG settings that cannot work, at submission, with one line naming the field', async () => {
     const refused = async (spec: Record<string, unknown>) => {
       const res = await fetch(`${cluster.api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'enas/v1', kind: 'Experiment', ...spec }) });
@@ -74,5 +99,7 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     expect(await refused({ ...SPEC, ecg: { train: { epochs: 0 } } })).toMatch(/ecg\.train\.epochs/);
     expect(await refused({ ...SPEC, ecg: { train: { epoch: 3 } } })).toMatch(/ecg\.train/);
     expect(await refused({ ...SPEC, space: 'nb201', dataset: 'cifar10', ecg: { train: { epochs: 1 } } })).toMatch(/ecg: these settings are for space ecg only/);
+    expect(await refused({ ...SPEC, ecg: { ...ECG, folds: 5 } })).toMatch(/ecg\.folds: 5 folds need 5 different hold-outs, but 4 DS1 records give only 4/);
+    expect(await refused({ ...SPEC, ecg: { train: { balance: 'cube' } } })).toMatch(/ecg\.train\.balance/);
   });
 });

@@ -2,7 +2,7 @@ import type { NatsConnection } from 'nats';
 import { UserError } from '@dcl-enas/common';
 import { ExperimentEvent, STREAMS, SUBJECTS, decode, type EcgSettings, type TrialOutcome, type TrialRequest } from '@dcl-enas/contracts';
 import { decodeJson, type TrainFn } from '@dcl-enas/cluster';
-import type { EcgEvaluator } from '@dcl-enas/ecg-model';
+import type { EcgSearchEvaluator } from '@dcl-enas/ecg-model';
 
 /** What an ECG trial needs from its experiment besides itself. */
 export interface EcgTrialContext {
@@ -18,14 +18,15 @@ const KEEP_EVALUATORS = 2;
 /**
  * Trains ECG trials for real, as `enas search --space ecg` does: the same evaluator
  * (@dcl-enas/ecg-model prepareEcgEvaluators), the same settings (ecgRunOptions of the spec's
- * `ecg` field), hold-out macro-F1 as valAcc. DS2 is scored, as embedded, only when the
+ * `ecg` field), hold-out macro-F1 as valAcc (its mean over the folds with `folds` > 1, whose
+ * folds this trainer trains one after the other). DS2 is scored, as embedded, only when the
  * candidate beats the best of the experiment's earlier trials (read from its event log). The
  * beat set and TensorFlow.js load on the first ECG trial, so tabular trainers start as fast as
  * before. Training is synchronous: ENAS_TRIAL_ACK_WAIT_MS must exceed the longest candidate.
  */
 export function ecgTrainer(dataDir: () => string, context: (trial: TrialRequest) => Promise<EcgTrialContext>): TrainFn {
-  const evaluators = new Map<string, Promise<EcgEvaluator>>();
-  const evaluatorFor = async (settings: EcgSettings | undefined): Promise<EcgEvaluator> => {
+  const evaluators = new Map<string, Promise<EcgSearchEvaluator>>();
+  const evaluatorFor = async (settings: EcgSettings | undefined): Promise<EcgSearchEvaluator> => {
     const { ecgRunOptions, prepareEcgEvaluators } = await import('@dcl-enas/ecg-model');
     const options = ecgRunOptions(settings);
     const id = JSON.stringify(options);

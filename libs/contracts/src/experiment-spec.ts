@@ -10,7 +10,8 @@ const positive = (max: number) => z.number().int().min(1).max(max);
 /**
  * Data and per-candidate training budget of space `ecg` (docs/ecg-space.md): the same settings
  * in `enas search --space ecg --ecg ...` and in a spec's `ecg` field. Omitted fields keep the
- * published protocol (all 44 non-paced records, 4 hold-out records, 5 epochs of 500 beats per class).
+ * published protocol (all 44 non-paced records, 4 hold-out records, one fold, 5 epochs of 500 beats
+ * of every class).
  */
 export const EcgSettings = z
   .object({
@@ -28,6 +29,11 @@ export const EcgSettings = z
       })
       .strict()
       .optional(),
+    folds: positive(8)
+      .optional()
+      .describe(
+        'Cross-validation inside DS1: every candidate trains once per fold; fold k holds out the DS1 records of hold-out seed holdout.seed + k and uses weight seed train.seed + k. The search signal is the hold-out macro-F1 averaged over the folds, DS2 is reported as the mean over the fold models. Default 1: the single hold-out.',
+      ),
     train: z
       .object({
         epochs: positive(200).optional().describe('Most epochs per candidate (early stopping usually ends sooner); default 5.'),
@@ -38,6 +44,12 @@ export const EcgSettings = z
         patience: positive(200).optional().describe('Epochs without a better hold-out score before stopping; default 2.'),
         holdoutNormalCap: z.number().int().min(0).max(1000000).optional().describe('N beats of the hold-out scored after each epoch (0: all); default 2000.'),
         seed: z.number().int().min(0).max(2147483647).optional().describe('Weight seed of every candidate; default 0.'),
+        balance: z
+          .enum(['equal', 'sqrt'])
+          .optional()
+          .describe(
+            "Class quotas of an epoch: 'equal' draws beatsPerClass beats of every class; 'sqrt' shares the same total in proportion to the square root of each class's training count. Default equal.",
+          ),
       })
       .strict()
       .optional()

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '@dcl-enas/common';
 import type { Evaluator, QueryResult } from '@dcl-enas/benchmarks';
+import type { HoldoutOptions } from '@dcl-enas/ecg';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { buildEcgNet, netInput, type EcgModelSpec } from './candidate';
 import { DEFAULT_MACRO, type MacroConfig } from './cell-network';
@@ -11,11 +12,12 @@ import type { EcgNet } from './net';
 import { evaluatePart, trainNetwork, type TrainConfig, type TrainReport } from './trainer';
 
 /**
- * Cross-validation inside DS1 (docs/ecg-space.md, "Several hold-out folds"): fold k holds out
- * the DS1 records of hold-out seed `holdoutSeeds[k]` and trains with weight seed `train[k].seed`.
- * A candidate's search signal is its hold-out macro-F1 averaged over the folds, so neither one
- * draw of four hold-out patients nor one weight seed decides the selection. DS2 is never used
- * to select: its figures are the mean over the same fold models, reported only.
+ * Cross-validation inside DS1 (docs/ecg-space.md, "Cross-validation inside DS1 and square-root
+ * quotas"): fold k holds out the DS1 records of hold-out seed `holdoutSeeds[k]` and trains with
+ * weight seed `train[k].seed`. A candidate's search signal is its hold-out macro-F1 averaged
+ * over the folds, so neither one draw of four hold-out patients nor one weight seed decides the
+ * selection. DS2 is never used to select: its figures are the mean over the same fold models,
+ * reported only.
  */
 
 /** A network, in a form that can cross a thread boundary. */
@@ -50,11 +52,33 @@ export function foldFingerprint(train: TrainConfig, macro: MacroConfig, holdoutR
   return createHash('sha256').update(JSON.stringify({ v: 2, train, macro, holdoutRecords })).digest('hex').slice(0, 12);
 }
 
-/** The folds' data: one split per hold-out seed (the beat set itself is built or read once and cached). */
+/**
+ * The folds' data: one split per hold-out seed (the beat set itself is built or read once and
+ * cached). DS2 is the same records in every fold: its beats are held once and shared (the RR
+ * inputs differ, standardised on each fold's training records).
+ */
 export async function loadEcgFolds(holdoutSeeds: readonly number[], options: LoadEcgOptions = {}): Promise<EcgData[]> {
   const out: EcgData[] = [];
-  for (const seed of holdoutSeeds) out.push(await loadEcgData({ ...options, holdout: { ...options.holdout, seed } }));
+  for (const seed of holdoutSeeds) {
+    const d = await loadEcgData({ ...options, holdout: { ...options.holdout, seed } });
+    const first = out[0];
+    const same = first && first.testRecords.length === d.testRecords.length && first.testRecords.every((r, i) => r === d.testRecords[i]);
+    out.push(same ? { ...d, test: { beats: first.test.beats, rr: d.test.rr } } : d);
+  }
   return out;
+}
+
+/**
+ * The hold-out seeds of `folds` folds: fold k draws its hold-out with seed `holdout.seed + k`
+ * (seed 0 when absent, so folds 0..K-1 use seeds 0..K-1 as in docs/results/ecg.md).
+ */
+export function foldHoldoutSeeds(holdout: HoldoutOptions | undefined, folds: number): number[] {
+  return Array.from({ length: folds }, (_, k) => (holdout?.seed ?? 0) + k);
+}
+
+/** The training configs of `folds` folds: fold k trains with weight seed `train.seed + k`, otherwise as `train`. */
+export function foldTrainConfigs(train: TrainConfig, folds: number): TrainConfig[] {
+  return Array.from({ length: folds }, (_, k) => ({ ...train, seed: train.seed + k }));
 }
 
 /** foldFingerprint of every fold. */
@@ -135,11 +159,26 @@ export class EcgCvEvaluator implements Evaluator<EcgArch> {
   }
 
   query(arch: EcgArch, dataset: string): QueryResult {
+    return this.queryCell(arch, dataset, undefined);
+  }
+
+  /**
+   * query() for a search whose earlier results this evaluator has not seen (a cluster trainer),
+   * as EcgEvaluator.queryAfter: the 'improving' policy compares the mean hold-out score (valAcc)
+   * with `bestValAcc`, the best valAcc of the search's earlier trials (null: none yet).
+   */
+  queryAfter(arch: EcgArch, dataset: string, bestValAcc: number | null): QueryResult {
+    return this.queryCell(arch, dataset, bestValAcc ?? -Infinity);
+  }
+
+  private queryCell(arch: EcgArch, dataset: string, bestValAcc: number | undefined): QueryResult {
     if (!this.datasets.includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ecg: use ${this.datasets.join(', ')}`);
     const reason = ecgSpace.invalidReason(arch);
     if (reason) throw new UserError(`invalid ECG-1D cell: ${reason}`);
     const label = ecgSpace.format(arch);
-    const runs = this.evaluate({ kind: 'cell', arch: label }, ecgSpace.key(arch), label, false);
+    // valAcc below is 100 * mean(hold-out F1): the same expression, so the comparison matches the embedded search's.
+    const improving = bestValAcc === undefined ? undefined : (meanHoldout: number) => 100 * meanHoldout > bestValAcc;
+    const runs = this.evaluate({ kind: 'cell', arch: label }, ecgSpace.key(arch), label, false, improving);
     const val = mean(runs.map((r) => r.holdout.macroF1));
     this.bestValue = Math.max(this.bestValue, val);
     const tested = runs.every((r) => r.test !== null);
@@ -156,10 +195,10 @@ export class EcgCvEvaluator implements Evaluator<EcgArch> {
     return this.protocols.map((p) => this.known.get(knownKey(p, key)) ?? null);
   }
 
-  private evaluate(net: NetRef, key: string, label: string, force: boolean): StoredCandidate[] {
+  private evaluate(net: NetRef, key: string, label: string, force: boolean, improving?: (meanHoldout: number) => boolean): StoredCandidate[] {
     const policy = this.options.testPolicy ?? 'all';
-    const decide = (holdouts: readonly ClassificationMetrics[]) =>
-      policy !== 'none' && (force || policy === 'all' || mean(holdouts.map((h) => h.macroF1)) > this.bestValue);
+    const beatsBest = improving ?? ((meanHoldout: number) => meanHoldout > this.bestValue);
+    const decide = (holdouts: readonly ClassificationMetrics[]) => policy !== 'none' && (force || policy === 'all' || beatsBest(mean(holdouts.map((h) => h.macroF1))));
     const have = this.results(key);
     const missing = have.flatMap((c, k) => (c ? [] : [k]));
     let wanted: boolean | null = null;

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
+import type { EcgSettings } from '@dcl-enas/contracts';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import { createStrategy, runSearch } from '@dcl-enas/search';
 import { ecgSpace } from '@dcl-enas/spaces';
@@ -7,9 +8,9 @@ import { initTf } from '@dcl-enas/tf-backend';
 import { loadEcgData, type EcgData } from './ecg-data';
 import { EcgEvaluator, trainFingerprint, type StoredCandidate } from './ecg-evaluator';
 import { ecgRunOptions } from './ecg-settings';
-import { EcgCvEvaluator, foldProtocols, loadEcgFolds, localFoldBackend } from './ecg-folds';
+import { EcgCvEvaluator, foldFingerprint, foldHoldoutSeeds, foldProtocols, foldTrainConfigs, loadEcgFolds, localFoldBackend } from './ecg-folds';
 import { DEFAULT_MACRO } from './cell-network';
-import { registerEcgBenchmark } from './register-ecg';
+import { prepareEcgEvaluators, registerEcgBenchmark } from './register-ecg';
 import { DEFAULT_TRAIN, type TrainConfig } from './trainer';
 
 /** A few records: four DS1 records (one held out) and one DS2 record, one short epoch per candidate. */
@@ -80,6 +81,27 @@ describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)
     expect(tiny).toEqual({ records: RECORDS, holdout: HOLDOUT, train: TINY });
     // The same protocol fingerprint: results trained under one are reused under the other.
     expect(trainFingerprint(tiny.train, DEFAULT_MACRO)).toBe(trainFingerprint(TINY, DEFAULT_MACRO));
+    // One fold and equal quotas are the published protocol: the same options as when left out.
+    expect(ecgRunOptions({ folds: 1, train: { balance: 'equal' } })).toStrictEqual({ train: DEFAULT_TRAIN });
+  });
+
+  it('turns `folds` and `train.balance` into the cross-validation protocol of tools/ecg-bench.ts --folds', () => {
+    const cv = ecgRunOptions({ folds: 4, train: { epochs: 8, balance: 'sqrt' } });
+    expect(cv.folds).toBe(4);
+    expect(foldHoldoutSeeds(cv.holdout, 4)).toEqual([0, 1, 2, 3]);
+    // The fold protocols of the run of 2026-11-28 (docs/results/ecg-2026-11-28, cv-baseline-sqrt.json):
+    // `ecg-bench --folds 4 --epochs 8 --balance sqrt`, whose hold-out records of seeds 0..3 these are.
+    const holdouts = [
+      [101, 116, 119, 223],
+      [114, 116, 122, 220],
+      [115, 119, 124, 223],
+      [106, 116, 118, 215],
+    ];
+    const train = foldTrainConfigs(cv.train, 4);
+    expect(train.map((t, k) => foldFingerprint(t, DEFAULT_MACRO, holdouts[k]))).toEqual(['e746d832ff39', '975033628a3b', '905eb1a3cfc6', '691ff694a019']);
+    // Seeds count on from the given ones.
+    expect(foldHoldoutSeeds({ count: 1, seed: 5 }, 2)).toEqual([5, 6]);
+    expect(foldTrainConfigs({ ...DEFAULT_TRAIN, seed: 3 }, 2).map((t) => t.seed)).toEqual([3, 4]);
   });
 });
 
@@ -110,5 +132,38 @@ describe('ECG cross-validation inside DS1 (tiny: 5 records, two folds)', () => {
     const base = dsOneOnly.baseline();
     expect(base.map((c) => c.test)).toEqual([null, null]);
     expect(base[0].parameters).toBe(19_415);
+  });
+});
+
+describe('ECG settings to a search evaluator (prepareEcgEvaluators, embedded search and cluster trainer)', () => {
+  it('gives the cross-validation evaluator for folds 2: valAcc the mean of its folds\' hold-out scores; a trainer told the best gets the same figures', async () => {
+    const settings: EcgSettings = { records: RECORDS, holdout: { count: 1 }, folds: 2, train: { epochs: 1, beatsPerClass: 48, batchSize: 48, holdoutNormalCap: 100, balance: 'sqrt' } };
+    const trained: StoredCandidate[] = [];
+    const make = await prepareEcgEvaluators({ ...ecgRunOptions(settings), onTrained: (c) => trained.push(c) });
+    const evaluator = make();
+    expect(evaluator).toBeInstanceOf(EcgCvEvaluator);
+    // Fold k: hold-out seed k, weight seed k, square-root quotas (the hand-built folds of the test above).
+    const folds = await loadEcgFolds([0, 1], { records: RECORDS, holdout: { count: 1 } });
+    expect((evaluator as EcgCvEvaluator).protocols).toEqual(foldProtocols(folds, [0, 1].map((k) => ({ ...TINY, seed: k, balance: 'sqrt' as const }))));
+    // DS2 beats are held once for all folds.
+    expect(folds[1].test.beats).toBe(folds[0].test.beats);
+
+    const arch = ecgSpace.parse('|conv_3~0|+|none~0|skip_connect~1|+|none~0|none~1|max_pool_3~2|');
+    const first = evaluator.query(arch, 'mitdb');
+    expect(trained.map((c) => c.fold)).toEqual([0, 1]);
+    expect(first.valAcc).toBeCloseTo((100 * (trained[0].holdout.macroF1 + trained[1].holdout.macroF1)) / 2, 10);
+    expect(first.testAcc).toBeCloseTo((100 * (trained[0].test!.macroF1 + trained[1].test!.macroF1)) / 2, 10);
+    expect(first.trainSeconds).toBe(trained[0].trainSeconds + trained[1].trainSeconds);
+
+    // A cluster trainer's evaluator (its own memory): DS2 only when the mean hold-out score beats the best it is told.
+    const trainer = make();
+    const notBetter = trainer.queryAfter(arch, 'mitdb', first.valAcc);
+    expect([notBetter.valAcc, notBetter.testAcc]).toEqual([first.valAcc, null]);
+    const better = trainer.queryAfter(arch, 'mitdb', null);
+    expect([better.valAcc, better.testAcc]).toEqual([first.valAcc, first.testAcc]);
+
+    // One fold: the single hold-out evaluator, as before.
+    const single = (await prepareEcgEvaluators(ecgRunOptions({ ...settings, folds: 1 })))();
+    expect(single).toBeInstanceOf(EcgEvaluator);
   });
 });

@@ -23,4 +23,22 @@ describe('spec names and ECG settings', () => {
     expect(() => spec(',"ecg":{"train":{"epochs":0}}')).toThrow(/ecg\.train\.epochs/);
     expect(() => spec(',"ecg":{"records":[201,201,232]}')).toThrow(/ecg\.records: list each record once/);
   });
+
+  it('takes cross-validation folds (1..8) and square-root class quotas, and refuses bad values at submission', () => {
+    expect(() => validateSpecNames(spec(',"ecg":{"folds":4,"train":{"epochs":8,"balance":"sqrt"}}'))).not.toThrow();
+    expect(() => validateSpecNames(spec(',"ecg":{"folds":1,"train":{"balance":"equal"}}'))).not.toThrow();
+    expect(() => validateSpecNames(spec(',"ecg":{"folds":8}'))).not.toThrow();
+    expect(() => spec(',"ecg":{"folds":9}')).toThrow(/ecg\.folds: .*<=8/);
+    expect(() => spec(',"ecg":{"folds":0}')).toThrow(/ecg\.folds: .*>=1/);
+    expect(() => spec(',"ecg":{"folds":1.5}')).toThrow(/ecg\.folds: .*expected int/);
+    expect(() => spec(',"ecg":{"train":{"balance":"cube"}}')).toThrow(/ecg\.train\.balance: .*"equal"\|"sqrt"/);
+    expect(() => spec(',"ecg":{"balance":"sqrt"}')).toThrow(/ecg: .*balance/);
+    // 2 DS1 records (201, 207) give 2 different hold-outs of one record: at most 2 folds.
+    expect(() => checkEcgSettings({ records: [201, 207, 232], holdout: { count: 1 }, folds: 2 })).not.toThrow();
+    expect(() => validateSpecNames(spec(',"ecg":{"records":[201,207,232],"holdout":{"count":1},"folds":3}'))).toThrow(
+      /^ecg\.folds: 3 folds need 3 different hold-outs, but 2 DS1 records give only 2 different hold-outs of 1 record\(s\): lower folds/,
+    );
+    // 4 DS1 records, hold-outs of 3: 4 different ones.
+    expect(() => checkEcgSettings({ records: [201, 207, 208, 223, 232], holdout: { count: 3 }, folds: 5 }, '--ecg ')).toThrow(/^--ecg folds: 5 folds need 5 different hold-outs, but 4 DS1 records give only 4/);
+  });
 });

@@ -14,14 +14,29 @@ export function validateSpecNames(spec: ExperimentSpec): void {
   if (spec.ecg) checkEcgSettings(spec.ecg, 'ecg.');
 }
 
-/** What the schema cannot see in the ECG settings: records that exist and a split they allow. One UserError. */
+/** What the schema cannot see in the ECG settings: records that exist and a split (and folds) they allow. One UserError. */
 export function checkEcgSettings(settings: EcgSettings, prefix = ''): void {
   const records = settings.records;
-  if (!records) return;
-  const unknown = records.filter((r) => !DS1_RECORDS.includes(r) && !DS2_RECORDS.includes(r));
-  if (unknown.length > 0) throw new UserError(`${prefix}records: ${unknown.join(', ')} are not non-paced MIT-BIH records (paced 102, 104, 107, 217 are left out): choose among ${[...DS1_RECORDS, ...DS2_RECORDS].join(', ')}`);
-  const ds1 = records.filter((r) => DS1_RECORDS.includes(r)).length;
   const holdout = settings.holdout?.count ?? 4;
-  if (ds1 <= holdout) throw new UserError(`${prefix}records: ${ds1} DS1 record(s) leave none to train on after a hold-out of ${holdout}: add DS1 records or lower holdout.count`);
-  if (!records.some((r) => DS2_RECORDS.includes(r))) throw new UserError(`${prefix}records: no DS2 record to test on: add at least one of ${DS2_RECORDS.join(', ')}`);
+  if (records) {
+    const unknown = records.filter((r) => !DS1_RECORDS.includes(r) && !DS2_RECORDS.includes(r));
+    if (unknown.length > 0) throw new UserError(`${prefix}records: ${unknown.join(', ')} are not non-paced MIT-BIH records (paced 102, 104, 107, 217 are left out): choose among ${[...DS1_RECORDS, ...DS2_RECORDS].join(', ')}`);
+    const ds1 = records.filter((r) => DS1_RECORDS.includes(r)).length;
+    if (ds1 <= holdout) throw new UserError(`${prefix}records: ${ds1} DS1 record(s) leave none to train on after a hold-out of ${holdout}: add DS1 records or lower holdout.count`);
+    if (!records.some((r) => DS2_RECORDS.includes(r))) throw new UserError(`${prefix}records: no DS2 record to test on: add at least one of ${DS2_RECORDS.join(', ')}`);
+  }
+  const folds = settings.folds ?? 1;
+  if (folds > 1) {
+    // Every fold draws its own hold-out: there must be at least as many distinct hold-outs as folds.
+    const ds1 = records ? records.filter((r) => DS1_RECORDS.includes(r)).length : DS1_RECORDS.length;
+    const holdouts = choose(ds1, holdout);
+    if (folds > holdouts) throw new UserError(`${prefix}folds: ${folds} folds need ${folds} different hold-outs, but ${ds1} DS1 records give only ${holdouts} different hold-outs of ${holdout} record(s): lower folds, add DS1 records or change holdout.count`);
+  }
+}
+
+/** n choose k (small n). */
+function choose(n: number, k: number): number {
+  let c = 1;
+  for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+  return Math.round(c);
 }

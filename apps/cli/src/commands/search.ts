@@ -42,7 +42,7 @@ export function registerSearch(program: Command): void {
     .option('--ui', 'serve the live dashboard while searching (URL on stderr), and after it until Ctrl-C')
     .option('--ui-port <n>', 'port of the dashboard (0 picks a free one)', integer, 8090)
     .option('--pace <ms>', 'pause before each query, to watch a fast (tabular) search live', integer, 0)
-    .option('--ecg <settings>', 'space ecg: records, hold-out and per-candidate training budget, as JSON or a YAML/JSON file (the spec\'s `ecg` field; docs/ecg-space.md)', ecgSettingsOption)
+    .option('--ecg <settings>', 'space ecg: records, hold-out, folds and per-candidate training budget, as JSON or a YAML/JSON file (the spec\'s `ecg` field; docs/ecg-space.md)', ecgSettingsOption)
     .action(async (flags: SearchFlags) => {
       const started = performance.now();
       await prepareSpace(flags.space, flags.ecg);
