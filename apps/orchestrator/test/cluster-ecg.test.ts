@@ -8,7 +8,7 @@ import { Rng, resolveDataDir } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
 import type { EcgSettings, ExperimentEvent } from '@dcl-enas/contracts';
 import { EcgCvEvaluator, ecgRunOptions, registerEcgBenchmark } from '@dcl-enas/ecg-model';
-import { createStrategy, runSearch } from '@dcl-enas/search';
+import { createStrategy, runSearch, type SearchOutcome } from '@dcl-enas/search';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { Cluster, ROOT, embedded } from './cluster-harness';
 
@@ -39,6 +39,17 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     rmSync(cacheDir, { recursive: true, force: true });
   });
 
+  /** Waits for the experiment and checks it against the in-process run: selected cell, trajectory, and trial by trial hold-out macro-F1 (the search signal) and DS2 (only where the candidate improved). */
+  const sameAsEmbedded = async (id: string, local: SearchOutcome<unknown>) => {
+    const done = await cluster.waitFor(id, (x) => x.status !== 'running' && x.status !== 'queued', 120_000);
+    expect(done.status).toBe('completed');
+    expect(done.best).toEqual({ arch: ecgSpace.format(local.best.arch as EcgArch), key: local.best.key, valAcc: local.best.valAcc, testAcc: local.best.testAcc });
+    expect(done.trajectory).toEqual(local.trajectory);
+    const results = (await cluster.events(id)).filter((e): e is Extract<ExperimentEvent, { type: 'result' }> => e.type === 'result').sort((a, b) => a.index - b.index);
+    expect(results.map((r) => [r.key, r.outcome?.valAcc, r.outcome?.testAcc])).toEqual(local.history.map((h) => [h.key, h.valAcc, h.testAcc]));
+    return { done, results };
+  };
+
   it('gives the same selected cell and figures as the embedded search with the same seed and settings', async () => {
     const id = await cluster.submit({ ...SPEC, ecg: ECG });
     // The CLI's embedded search with the same settings (`--ecg`), and the same loop in this process (per-trial figures).
@@ -46,13 +57,7 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     await registerEcgBenchmark({ dataDir: resolveDataDir(), ...ecgRunOptions(ECG) });
     const local = await embedded(SPEC);
 
-    const done = await cluster.waitFor(id, (x) => x.status !== 'running' && x.status !== 'queued', 120_000);
-    expect(done.status).toBe('completed');
-    expect(done.best).toEqual({ arch: ecgSpace.format(local.best.arch as EcgArch), key: local.best.key, valAcc: local.best.valAcc, testAcc: local.best.testAcc });
-    expect(done.trajectory).toEqual(local.trajectory);
-    // Trial by trial: hold-out macro-F1 (the search signal) and DS2 only where the candidate improved, as embedded.
-    const results = (await cluster.events(id)).filter((e): e is Extract<ExperimentEvent, { type: 'result' }> => e.type === 'result').sort((a, b) => a.index - b.index);
-    expect(results.map((r) => [r.key, r.outcome?.valAcc, r.outcome?.testAcc])).toEqual(local.history.map((h) => [h.key, h.valAcc, h.testAcc]));
+    const { done, results } = await sameAsEmbedded(id, local);
     expect(results.every((r) => r.outcome!.trainSeconds! > 0)).toBe(true);
     // Seed 2: the first candidate stays the best, so the later two are not scored on DS2 (the trainer read the best from the log).
     expect(results.map((r) => r.outcome!.testAcc === null)).toEqual([false, true, true]);
@@ -76,12 +81,7 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     const strategy = createStrategy(SPEC.strategy, { space: evaluator.space, rng: Rng.seeded(SPEC.seed), seed: SPEC.seed, budget: SPEC.queries });
     const local = await runSearch({ evaluator, dataset: SPEC.dataset, strategy, queries: SPEC.queries, batchSize: SPEC.batchSize });
 
-    const done = await cluster.waitFor(id, (x) => x.status !== 'running' && x.status !== 'queued', 120_000);
-    expect(done.status).toBe('completed');
-    expect(done.best).toEqual({ arch: ecgSpace.format(local.best.arch as EcgArch), key: local.best.key, valAcc: local.best.valAcc, testAcc: local.best.testAcc });
-    expect(done.trajectory).toEqual(local.trajectory);
-    const results = (await cluster.events(id)).filter((e): e is Extract<ExperimentEvent, { type: 'result' }> => e.type === 'result').sort((a, b) => a.index - b.index);
-    expect(results.map((r) => [r.key, r.outcome?.valAcc, r.outcome?.testAcc])).toEqual(local.history.map((h) => [h.key, h.valAcc, h.testAcc]));
+    const { done } = await sameAsEmbedded(id, local);
     expect(local.best.testAcc).not.toBeNull();
     const fromCli = JSON.parse((await cli).stdout) as { best: unknown; trajectory: unknown };
     expect(fromCli.best).toMatchObject(done.best!);
