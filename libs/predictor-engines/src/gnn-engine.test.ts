@@ -18,6 +18,11 @@ const labelled = archs.slice(0, 30).map((arch, i) => ({ arch, key: nb201Space.ke
 const request = { space: 'nb201', variant: 'dcl', seed: 3 };
 
 describe('gnn engine', () => {
+  it('refuses, at construction, a config whose members would need several pre-trained encoders (the service passes one)', () => {
+    expect(() => gnnEngine({ config: { finetune: { ensemble: 3 } } })).toThrow(/needs 3 \(ensemble > 1 with pretrain.encoders > 1\): set one of them to 1/);
+    expect(() => gnnEngine({ config: { finetune: { ensemble: 3 }, pretrain: { encoders: 1 } } })).not.toThrow();
+  });
+
   it('restores a saved predictor that continues exactly, and matches the embedded predictor', async () => {
     const engine = gnnEngine({ config, cacheDir: null });
     const encoder = await engine.pretrain(nb201Space, request);
