@@ -176,6 +176,12 @@ describe('NKeys', () => {
     return file(name);
   };
   let server: NatsServerProcess;
+  /** Publishes to `subject`, which this connection's user may not, and waits for the server to log the violation. */
+  const expectPublishRefused = async (nc: NatsConnection, subject: string) => {
+    nc.publish(subject, new TextEncoder().encode('{}'));
+    await nc.flush();
+    await expect.poll(() => server.output, { timeout: 5000 }).toMatch(new RegExp(`Publish Violation - .*"${subject.replace(/\./g, '\\.')}"`));
+  };
   beforeAll(async () => {
     // the services' least-privilege permissions, each user identified by its public NKey
     server = await natsServer(natsAuthorizationConf((s) => ({ nkey: users[s].getPublicKey() })));
@@ -191,9 +197,7 @@ describe('NKeys', () => {
     expect(server.output).not.toMatch(/Violation/);
     // the trainer's NKey carries the trainer's permissions: no proposing trials
     const trainer = await client({ servers: server.url, authenticator: nkeyAuthenticator(users.trainer.getSeed()), inboxPrefix: '_INBOX_trainer' });
-    trainer.publish('enas.v1.trials.x1.0', new TextEncoder().encode('{}'));
-    await trainer.flush();
-    await expect.poll(() => server.output, { timeout: 5000 }).toMatch(/Publish Violation - .*"enas\.v1\.trials\.x1\.0"/);
+    await expectPublishRefused(trainer, 'enas.v1.trials.x1.0');
   }, 180_000);
 
   it('refuses a wrong seed (a client, and a service: exit 1, one line, the seed never printed), and no credentials at all', async () => {
@@ -207,9 +211,7 @@ describe('NKeys', () => {
     expect(r.output).not.toContain(wrong);
     // another service's seed is someone else's identity: it logs in, with that service's rights only
     const asEncoder = await client({ servers: server.url, authenticator: nkeyAuthenticator(users.encoder.getSeed()), inboxPrefix: '_INBOX_encoder' });
-    asEncoder.publish('enas.v1.events.x2.result.0', new TextEncoder().encode('{}'));
-    await asEncoder.flush();
-    await expect.poll(() => server.output, { timeout: 5000 }).toMatch(/Publish Violation - .*"enas\.v1\.events\.x2\.result\.0"/);
+    await expectPublishRefused(asEncoder, 'enas.v1.events.x2.result.0');
   }, 120_000);
 
   it('a seed file that holds no user seed is a configuration error (exit 2) naming the file, not its content', async () => {

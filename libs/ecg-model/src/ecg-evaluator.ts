@@ -46,6 +46,13 @@ export interface EcgEvaluatorOptions {
   readonly onTrained?: (c: StoredCandidate) => void;
 }
 
+/** What both ECG evaluators refuse before training anything: another dataset, an invalid cell. */
+export function checkEcgQuery(arch: EcgArch, dataset: string): void {
+  if (!(ECG_DATASETS as readonly string[]).includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ecg: use ${ECG_DATASETS.join(', ')}`);
+  const reason = ecgSpace.invalidReason(arch);
+  if (reason) throw new UserError(`invalid ECG-1D cell: ${reason}`);
+}
+
 export const knownKey = (protocol: string, key: string): string => `${protocol}/${key}`;
 
 /** Identifies the training protocol: the train config and the macro network. */
@@ -93,9 +100,7 @@ export class EcgEvaluator implements Evaluator<EcgArch> {
   }
 
   private queryCell(arch: EcgArch, dataset: string, bestValAcc: number | undefined): QueryResult {
-    if (!this.datasets.includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ecg: use ${this.datasets.join(', ')}`);
-    const reason = ecgSpace.invalidReason(arch);
-    if (reason) throw new UserError(`invalid ECG-1D cell: ${reason}`);
+    checkEcgQuery(arch, dataset);
     const improving = bestValAcc === undefined ? undefined : (holdout: ClassificationMetrics) => 100 * holdout.macroF1 > bestValAcc;
     const stored = this.candidate({ kind: 'cell', arch, macro: this.macro }, ecgSpace.key(arch), ecgSpace.format(arch), false, improving);
     return { valAcc: 100 * stored.holdout.macroF1, testAcc: stored.test ? 100 * stored.test.macroF1 : null, trainSeconds: stored.trainSeconds };

@@ -6,7 +6,7 @@ import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { buildEcgNet, netInput, type EcgModelSpec } from './candidate';
 import { DEFAULT_MACRO, type MacroConfig } from './cell-network';
 import { loadEcgData, type EcgData, type LoadEcgOptions } from './ecg-data';
-import { ECG_DATASETS, knownKey, type StoredCandidate, type TestPolicy } from './ecg-evaluator';
+import { checkEcgQuery, ECG_DATASETS, knownKey, type StoredCandidate, type TestPolicy } from './ecg-evaluator';
 import type { ClassificationMetrics } from './metrics';
 import type { EcgNet } from './net';
 import { evaluatePart, trainNetwork, type TrainConfig, type TrainReport } from './trainer';
@@ -172,9 +172,7 @@ export class EcgCvEvaluator implements Evaluator<EcgArch> {
   }
 
   private queryCell(arch: EcgArch, dataset: string, bestValAcc: number | undefined): QueryResult {
-    if (!this.datasets.includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ecg: use ${this.datasets.join(', ')}`);
-    const reason = ecgSpace.invalidReason(arch);
-    if (reason) throw new UserError(`invalid ECG-1D cell: ${reason}`);
+    checkEcgQuery(arch, dataset);
     const label = ecgSpace.format(arch);
     // valAcc below is 100 * mean(hold-out F1): the same expression, so the comparison matches the embedded search's.
     const improving = bestValAcc === undefined ? undefined : (meanHoldout: number) => 100 * meanHoldout > bestValAcc;
