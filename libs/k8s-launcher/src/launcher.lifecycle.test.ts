@@ -118,7 +118,9 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
   });
 
   // Pods run long enough that the limits are reached even on a loaded machine (the exact maxima are asserted).
-  it('with a limit of 4 and 20 trials, never more than 4 trial Jobs exist', async () => {
+  // A finished Job holds no slot; the stand-in's TTL controller deletes it apart from the launcher, as
+  // Kubernetes does, so one may still exist for a moment beside 4 unfinished ones.
+  it('with a limit of 4 and 20 trials, never more than 4 unfinished trial Jobs exist', async () => {
     const server = await standin({ podBehaviour: () => ({ kind: 'succeed', runMs: 500 }) });
     const l = launcher(server, { maxConcurrentJobs: 4 });
     let maxSeen = 0;
@@ -128,7 +130,6 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     for (let i = 0; i < 20; i++) l.submit({ experimentId: 'exp-c', trialId: `t${i}` });
     await waitFor('20 trials to succeed', allIn(l, 'exp-c', 'Succeeded', 20), PATIENT_MS, () => l.summary());
     expect(server.stats.creates).toBe(21);
-    expect(server.stats.maxTrialJobs).toBe(4);
     expect(server.stats.maxLiveTrialJobs).toBe(4);
     expect(maxSeen).toBe(4);
   });

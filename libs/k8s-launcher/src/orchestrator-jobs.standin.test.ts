@@ -262,7 +262,8 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     expect(status.stdout).toMatch(/trial Jobs {2}namespace enas-test: 0 running, 0 pending, 0 queued, 8 succeeded, 0 failed, 0 stopped \(at most 8 Jobs in all, 8 for this experiment\); 8 adopted after an orchestrator restart/);
   }, 300_000);
 
-  it('with a limit of 4 Jobs and 20 trials in flight, never more than 4 Jobs exist, and all 20 are trained', async () => {
+  // Finished Jobs hold no slot (the stand-in's TTL controller may not have deleted one yet).
+  it('with a limit of 4 Jobs and 20 trials in flight, never more than 4 unfinished Jobs exist, and all 20 are trained', async () => {
     const standin = await standinServer(() => ({ kind: 'external' }));
     new Kubelet(standin);
     const orchestrator = await Orchestrator.start(standin, await freePort(), {
@@ -276,7 +277,6 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     expect(done.status).toBe('completed');
     expect(done.queriesDone).toBe(20);
     expect(standin.stats.creates).toBe(21);
-    expect(standin.stats.maxTrialJobs).toBe(4);
     expect(standin.stats.maxLiveTrialJobs).toBe(4);
   }, 240_000);
 
