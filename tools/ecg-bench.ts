@@ -183,7 +183,7 @@ function row(m: ClassificationMetrics): string {
 //
 //   nice -n 10 npm run -s tool -- tools/ecg-bench.ts --folds 4 --queries 15 --seed 0 --out /tmp/ecg-cv \
 //     [--balance auto|equal|sqrt] [--epochs 8] [--patience 2] [--workers 2] [--check-cells 2]
-//     [--parts balance-check,baseline,dcl-enas,random,report]
+//     [--parts balance-check,baseline,dcl-enas,random,final,report] [--final-epochs 30] [--final-patience 5]
 //
 // `balance-check` decides the class balancing on DS1 alone before anything is scored on DS2: the
 // baseline and the first `--check-cells` cells of random search (the first cells of both
@@ -374,8 +374,8 @@ async function cvMain(): Promise<void> {
   const summary = (existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : {}) as Record<string, unknown>;
   const saveSummary = () => writeFileSync(summaryFile, JSON.stringify(summary, null, 1));
   Object.assign(summary, { seed, queries, setup, dcl: ECG_DCL, holdoutRecords: folds.map((d) => d.holdoutRecords) });
-  const evaluatorFor = (balance: EpochBalance, testPolicy: EcgCvOptions['testPolicy']) => {
-    const train = cvTrain(setup, balance);
+  const evaluatorFor: EvaluatorFor = (balance, testPolicy, trainSetup = setup) => {
+    const train = cvTrain(trainSetup, balance);
     return new EcgCvEvaluator(pool.backend(train), foldProtocols(folds, train), { known, onTrained, testPolicy });
   };
 
@@ -450,9 +450,38 @@ async function cvMain(): Promise<void> {
       );
       log(`${name}: selected ${ecgSpace.format(outcome.best.arch)}: mean hold-out ${outcome.best.valAcc.toFixed(2)}, DS2 macro-F1 ${best.map((r) => pct(r.test!.macroF1)).join(' / ')}`);
     }
+    if (cvParts.includes('final')) finalTraining(setup, balance, evaluatorFor);
     if (cvParts.includes('report')) process.stdout.write(cvReport(folds.map((d) => d.holdoutRecords), balance));
   } finally {
     await pool.close();
+  }
+}
+
+type EvaluatorFor = (balance: EpochBalance, testPolicy: EcgCvOptions['testPolicy'], trainSetup?: CvSetup) => EcgCvEvaluator;
+
+/**
+ * `final`: the search used a short proxy budget per candidate; as usual in NAS, the selected
+ * networks are then trained with a longer one before they are reported. The baseline and the cell
+ * each search selected at `--queries` are trained again on the same folds with `--final-epochs`
+ * (30) and `--final-patience` (5), everything else unchanged, and all are scored on DS2.
+ */
+function finalTraining(setup: CvSetup, balance: EpochBalance, evaluatorFor: EvaluatorFor): void {
+  const finalSetup = { ...setup, epochs: Number(args.get('final-epochs') ?? 30), patience: Number(args.get('final-patience') ?? 5) };
+  const evaluator = evaluatorFor(balance, 'all', finalSetup);
+  const networks: { network: string; selected: string | null; runs: StoredCandidate[] }[] = [{ network: 'baseline', selected: null, runs: evaluator.baseline() }];
+  for (const name of SEARCHES) {
+    const f = join(out, `cv-${name}-${balance}-seed${seed}-q${queries}.json`);
+    if (!existsSync(f)) throw new Error(`${f} is missing: run the ${name} part with --queries ${queries} --seed ${seed} first`);
+    const selected = (JSON.parse(readFileSync(f, 'utf8')) as { selected: string }).selected;
+    const arch = ecgSpace.parse(selected);
+    evaluator.query(arch, 'mitdb');
+    networks.push({ network: name, selected, runs: evaluator.results(ecgSpace.key(arch)) as StoredCandidate[] });
+  }
+  const file = join(out, `cv-final-${balance}-seed${seed}-q${queries}-e${finalSetup.epochs}.json`);
+  writeFileSync(file, JSON.stringify({ part: 'final', seed, queries, balance, setup: finalSetup, networks }, null, 1));
+  for (const n of networks) {
+    const f1 = n.runs.map((c) => c.test!.macroF1);
+    log(`final ${n.network}${n.selected ? ` ${n.selected}` : ''}: mean hold-out ${pct(mean(n.runs.map((c) => c.holdout.macroF1)))}, DS2 macro-F1 ${f1.map(pct).join(' / ')}, mean ${pct(mean(f1))} ± ${pct(sd(f1))}`);
   }
 }
 
