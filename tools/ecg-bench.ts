@@ -28,6 +28,7 @@ import {
   knownKey,
   loadEcgData,
   loadEcgFolds,
+  metricsFromConfusion,
   trainFold,
   type ClassificationMetrics,
   type EcgCvOptions,
@@ -479,10 +480,20 @@ function finalTraining(setup: CvSetup, balance: EpochBalance, evaluatorFor: Eval
   }
   const file = join(out, `cv-final-${balance}-seed${seed}-q${queries}-e${finalSetup.epochs}.json`);
   writeFileSync(file, JSON.stringify({ part: 'final', seed, queries, balance, setup: finalSetup, networks }, null, 1));
+  const lines = [
+    `Final training (${finalSetup.epochs} epochs, patience ${finalSetup.patience}), search seed ${seed}, budget ${queries}: means ± std over the ${setup.folds} fold models`,
+    '',
+    '| network | mean hold-out F1 (NSVF) | DS2 macro-F1 (5 classes) | DS2 macro-F1 (NSVF) | DS2 F1 per class N / S / V / F / Q (means) | epochs (best) per fold |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const n of networks) {
-    const f1 = n.runs.map((c) => c.test!.macroF1);
-    log(`final ${n.network}${n.selected ? ` ${n.selected}` : ''}: mean hold-out ${pct(mean(n.runs.map((c) => c.holdout.macroF1)))}, DS2 macro-F1 ${f1.map(pct).join(' / ')}, mean ${pct(mean(f1))} ± ${pct(sd(f1))}`);
+    const all = n.runs.map((c) => c.test!.macroF1);
+    const nsvf = n.runs.map((c) => metricsFromConfusion(c.test!.confusion, DEFAULT_TRAIN.selectionClasses).macroF1);
+    const perClass = AAMI_CLASSES.map((_, k) => pct(mean(n.runs.map((c) => c.test!.perClass[k].f1 ?? 0)))).join(' / ');
+    const label = n.selected ? `${n.network} \`${n.selected}\`` : n.network;
+    lines.push(`| ${label} | ${pct(mean(n.runs.map((c) => c.holdout.macroF1)))} | ${pct(mean(all))} ± ${pct(sd(all))} | ${pct(mean(nsvf))} ± ${pct(sd(nsvf))} | ${perClass} | ${n.runs.map((c) => `${c.epochs} (${c.bestEpoch})`).join(', ')} |`);
   }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 /** Markdown tables of the CV run: per network and fold, and the means over folds. */
