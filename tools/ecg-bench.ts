@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as os from 'node:os';
 import { isMainThread, MessageChannel, type MessagePort, parentPort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
-import { appendDurableSync, readJournalSync, Rng } from '@dcl-enas/common';
+import { appendDurableSync, kendallTau, readJournalSync, Rng } from '@dcl-enas/common';
 import { AAMI_CLASSES } from '@dcl-enas/ecg';
 import {
   DEFAULT_TRAIN,
@@ -184,7 +184,7 @@ function row(m: ClassificationMetrics): string {
 //
 //   nice -n 10 npm run -s tool -- tools/ecg-bench.ts --folds 4 --queries 15 --seed 0 --out /tmp/ecg-cv \
 //     [--balance auto|equal|sqrt] [--epochs 8] [--patience 2] [--workers 2] [--check-cells 2]
-//     [--parts balance-check,baseline,dcl-enas,random,final,report] [--final-epochs 30] [--final-patience 5]
+//     [--parts balance-check,baseline,dcl-enas,random,final,transfer,report] [--final-epochs 30] [--final-patience 5]
 //
 // `balance-check` decides the class balancing on DS1 alone before anything is scored on DS2: the
 // baseline and the first `--check-cells` cells of random search (the first cells of both
@@ -452,6 +452,7 @@ async function cvMain(): Promise<void> {
       log(`${name}: selected ${ecgSpace.format(outcome.best.arch)}: mean hold-out ${outcome.best.valAcc.toFixed(2)}, DS2 macro-F1 ${best.map((r) => pct(r.test!.macroF1)).join(' / ')}`);
     }
     if (cvParts.includes('final')) finalTraining(setup, balance, evaluatorFor);
+    if (cvParts.includes('transfer')) transferCheck(balance, evaluatorFor);
     if (cvParts.includes('report')) process.stdout.write(cvReport(folds.map((d) => d.holdoutRecords), balance));
   } finally {
     await pool.close();
@@ -488,11 +489,44 @@ function finalTraining(setup: CvSetup, balance: EpochBalance, evaluatorFor: Eval
   ];
   for (const n of networks) {
     const all = n.runs.map((c) => c.test!.macroF1);
-    const nsvf = n.runs.map((c) => metricsFromConfusion(c.test!.confusion, DEFAULT_TRAIN.selectionClasses).macroF1);
+    const nsvf = n.runs.map(nsvfF1);
     const perClass = AAMI_CLASSES.map((_, k) => pct(mean(n.runs.map((c) => c.test!.perClass[k].f1 ?? 0)))).join(' / ');
     const label = n.selected ? `${n.network} \`${n.selected}\`` : n.network;
     lines.push(`| ${label} | ${pct(mean(n.runs.map((c) => c.holdout.macroF1)))} | ${pct(mean(all))} ± ${pct(sd(all))} | ${pct(mean(nsvf))} ± ${pct(sd(nsvf))} | ${perClass} | ${n.runs.map((c) => `${c.epochs} (${c.bestEpoch})`).join(', ')} |`);
   }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+const nsvfF1 = (c: StoredCandidate) => metricsFromConfusion(c.test!.confusion, DEFAULT_TRAIN.selectionClasses).macroF1;
+
+/**
+ * `transfer`: how well the search signal ranks cells for DS2. Every cell random search proposed
+ * (seed `--seed`, budget `--queries`: an unbiased sample of the space) is scored on DS2 with the
+ * search's own fold models (retrained deterministically where DS2 was skipped), and the mean
+ * hold-out score is compared with the DS2 means by Kendall's tau. Nothing here selects anything.
+ */
+function transferCheck(balance: EpochBalance, evaluatorFor: EvaluatorFor): void {
+  const f = join(out, `cv-random-${balance}-seed${seed}-q${queries}.json`);
+  if (!existsSync(f)) throw new Error(`${f} is missing: run the random part with --queries ${queries} --seed ${seed} first`);
+  const history = (JSON.parse(readFileSync(f, 'utf8')) as { history: { arch: string }[] }).history;
+  const evaluator = evaluatorFor(balance, 'all');
+  const cells = history.map((h, i) => {
+    const arch = ecgSpace.parse(h.arch);
+    evaluator.query(arch, 'mitdb');
+    const runs = evaluator.results(ecgSpace.key(arch)) as StoredCandidate[];
+    log(`transfer ${i + 1}/${history.length} ${h.arch}`);
+    return { arch: h.arch, holdout: mean(runs.map((c) => c.holdout.macroF1)), ds2: mean(runs.map((c) => c.test!.macroF1)), ds2Nsvf: mean(runs.map(nsvfF1)) };
+  });
+  const holdout = cells.map((c) => c.holdout);
+  const tau = { ds2: kendallTau(holdout, cells.map((c) => c.ds2)), ds2Nsvf: kendallTau(holdout, cells.map((c) => c.ds2Nsvf)) };
+  writeFileSync(join(out, `cv-transfer-${balance}-seed${seed}-q${queries}.json`), JSON.stringify({ part: 'transfer', seed, queries, balance, tau, cells }, null, 1));
+  const lines = [
+    `Search signal vs DS2 over the ${cells.length} cells of random search (seed ${seed}): Kendall tau ${tau.ds2.toFixed(3)} (DS2 macro-F1, 5 classes), ${tau.ds2Nsvf.toFixed(3)} (NSVF)`,
+    '',
+    '| query | cell | mean hold-out F1 (NSVF) | DS2 macro-F1 (5 classes) | DS2 macro-F1 (NSVF) |',
+    '|---|---|---|---|---|',
+    ...cells.map((c, i) => `| ${i + 1} | \`${c.arch}\` | ${pct(c.holdout)} | ${pct(c.ds2)} | ${pct(c.ds2Nsvf)} |`),
+  ];
   process.stdout.write(lines.join('\n') + '\n');
 }
 
