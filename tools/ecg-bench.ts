@@ -461,6 +461,16 @@ async function cvMain(): Promise<void> {
 
 type EvaluatorFor = (balance: EpochBalance, testPolicy: EcgCvOptions['testPolicy'], trainSetup?: CvSetup) => EcgCvEvaluator;
 
+/** The stored result of search `name` at this run's seed and budget (written by its part). */
+function searchResult(name: string, balance: EpochBalance): { selected: string; history: { arch: string }[] } {
+  const f = join(out, `cv-${name}-${balance}-seed${seed}-q${queries}.json`);
+  if (!existsSync(f)) throw new Error(`${f} is missing: run the ${name} part with --queries ${queries} --seed ${seed} first`);
+  return JSON.parse(readFileSync(f, 'utf8')) as { selected: string; history: { arch: string }[] };
+}
+
+/** Each AAMI class's DS2 F1, averaged over fold models (0 where undefined), as "N / S / V / F / Q". */
+const perClassF1Means = (runs: readonly StoredCandidate[]) => AAMI_CLASSES.map((_, k) => pct(mean(runs.map((c) => c.test!.perClass[k].f1 ?? 0)))).join(' / ');
+
 /**
  * `final`: the search used a short proxy budget per candidate; as usual in NAS, the selected
  * networks are then trained with a longer one before they are reported. The baseline and the cell
@@ -472,9 +482,7 @@ function finalTraining(setup: CvSetup, balance: EpochBalance, evaluatorFor: Eval
   const evaluator = evaluatorFor(balance, 'all', finalSetup);
   const networks: { network: string; selected: string | null; runs: StoredCandidate[] }[] = [{ network: 'baseline', selected: null, runs: evaluator.baseline() }];
   for (const name of SEARCHES) {
-    const f = join(out, `cv-${name}-${balance}-seed${seed}-q${queries}.json`);
-    if (!existsSync(f)) throw new Error(`${f} is missing: run the ${name} part with --queries ${queries} --seed ${seed} first`);
-    const selected = (JSON.parse(readFileSync(f, 'utf8')) as { selected: string }).selected;
+    const { selected } = searchResult(name, balance);
     const arch = ecgSpace.parse(selected);
     evaluator.query(arch, 'mitdb');
     networks.push({ network: name, selected, runs: evaluator.results(ecgSpace.key(arch)) as StoredCandidate[] });
@@ -490,9 +498,8 @@ function finalTraining(setup: CvSetup, balance: EpochBalance, evaluatorFor: Eval
   for (const n of networks) {
     const all = n.runs.map((c) => c.test!.macroF1);
     const nsvf = n.runs.map(nsvfF1);
-    const perClass = AAMI_CLASSES.map((_, k) => pct(mean(n.runs.map((c) => c.test!.perClass[k].f1 ?? 0)))).join(' / ');
     const label = n.selected ? `${n.network} \`${n.selected}\`` : n.network;
-    lines.push(`| ${label} | ${pct(mean(n.runs.map((c) => c.holdout.macroF1)))} | ${pct(mean(all))} ± ${pct(sd(all))} | ${pct(mean(nsvf))} ± ${pct(sd(nsvf))} | ${perClass} | ${n.runs.map((c) => `${c.epochs} (${c.bestEpoch})`).join(', ')} |`);
+    lines.push(`| ${label} | ${pct(mean(n.runs.map((c) => c.holdout.macroF1)))} | ${pct(mean(all))} ± ${pct(sd(all))} | ${pct(mean(nsvf))} ± ${pct(sd(nsvf))} | ${perClassF1Means(n.runs)} | ${n.runs.map((c) => `${c.epochs} (${c.bestEpoch})`).join(', ')} |`);
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -506,9 +513,7 @@ const nsvfF1 = (c: StoredCandidate) => metricsFromConfusion(c.test!.confusion, D
  * hold-out score is compared with the DS2 means by Kendall's tau. Nothing here selects anything.
  */
 function transferCheck(balance: EpochBalance, evaluatorFor: EvaluatorFor): void {
-  const f = join(out, `cv-random-${balance}-seed${seed}-q${queries}.json`);
-  if (!existsSync(f)) throw new Error(`${f} is missing: run the random part with --queries ${queries} --seed ${seed} first`);
-  const history = (JSON.parse(readFileSync(f, 'utf8')) as { history: { arch: string }[] }).history;
+  const { history } = searchResult('random', balance);
   const evaluator = evaluatorFor(balance, 'all');
   const cells = history.map((h, i) => {
     const arch = ecgSpace.parse(h.arch);
@@ -552,8 +557,7 @@ function cvReport(holdouts: readonly (readonly number[])[], balance: string): st
   lines.push('', '| network | folds | mean hold-out F1 (NSVF) | DS2 macro-F1 mean ± std | DS2 acc mean | DS2 F1 per class (N S V F Q), means |', '|---|---|---|---|---|---|');
   for (const { label, runs } of rows) {
     const f1 = runs.map((c) => c.test!.macroF1);
-    const perClass = AAMI_CLASSES.map((_, k) => pct(mean(runs.map((c) => c.test!.perClass[k].f1 ?? 0)))).join(' / ');
-    lines.push(`| ${label} | ${runs.length} | ${pct(mean(runs.map((c) => c.holdout.macroF1)))} | ${pct(mean(f1))} ± ${pct(sd(f1))} | ${pct(mean(runs.map((c) => c.test!.accuracy)))} | ${perClass} |`);
+    lines.push(`| ${label} | ${runs.length} | ${pct(mean(runs.map((c) => c.holdout.macroF1)))} | ${pct(mean(f1))} ± ${pct(sd(f1))} | ${pct(mean(runs.map((c) => c.test!.accuracy)))} | ${perClassF1Means(runs)} |`);
   }
   return lines.join('\n') + '\n';
 }
