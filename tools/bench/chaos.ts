@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   });
   const load1 = loadavg()[0];
   const ok = report.experiments.every(
-    (e) => e.sameAsEmbedded && e.audit.lost.length === 0 && e.audit.trainedTwice.length === 0 && e.audit.proposedTwice.length === 0 && e.audit.orphans.length === 0 && e.ended === 1,
+    (e) => e.sameAsEmbedded && e.audit.lost.length === 0 && e.audit.trainedTwice.length === 0 && e.audit.proposedTwice.length === 0 && e.audit.refused.length === 0 && e.ended === 1,
   );
   const byTarget = CHAOS_TARGETS.map((t) => `${t} ${report.faults.filter((f) => f.target === t).length}`).join(', ');
   const redelivered = report.experiments.reduce((s, e) => s + e.audit.redelivered.length, 0);

@@ -190,7 +190,7 @@ async function main(): Promise<void> {
       audit.proposedTwice.length === 0 &&
       audit.trainedTwice.length === 0 &&
       audit.lost.length === 0 &&
-      audit.orphans.length === 0 &&
+      audit.refused.length === 0 &&
       ended === 1;
 
     const esc = (a: string) => a.replace(/\|/g, '\\|');
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
       '',
       `Status: ${final.status}. Same selected architecture: ${sameBest ? 'yes' : '**no**'}. Same trajectory (best validation and test accuracy after each of the 100 queries): ${sameTrajectory ? 'yes' : `**no**, first difference at query ${firstDiff + 1}`}; the trajectory folded from the event log alone: ${foldedSame ? 'the same' : '**different**'}.`,
       '',
-      `Event log: ${events.length} events; ${proposedTrials} trials proposed (${audit.proposed} distinct architecture keys, ${audit.proposedTwice.length} proposed twice); ${results.length} result events (${new Set(results.map((e) => e.key)).size} distinct keys): ${audit.trainedTwice.length} keys trained/applied more than once, ${audit.lost.length} lost (proposed, no result), ${audit.orphans.length} orphan results; ${audit.redelivered.length} trial(s) delivered again after the trainer was killed (${audit.redelivered.map((k) => `\`${k}\``).join(', ') || '-'}), each with one result; ${ended} \`ended\` event. While nats-server was down the (second) orchestrator logged ${restartLines} interrupted run(s), each continued by replaying the event log; both predictor replicas did work (fits + rankings: ${replicaWork.join(' and ')}).`,
+      `Event log: ${events.length} events; ${proposedTrials} trials proposed (${audit.proposed} distinct architecture keys, ${audit.proposedTwice.length} proposed twice); ${results.length} result events (${new Set(results.map((e) => e.key)).size} distinct keys): ${audit.trainedTwice.length} keys trained/applied more than once, ${audit.lost.length} lost (proposed, no result), ${audit.refused.length} refused results; ${audit.redelivered.length} trial(s) delivered again after the trainer was killed (${audit.redelivered.map((k) => `\`${k}\``).join(', ') || '-'}), each with one result; ${ended} \`ended\` event. While nats-server was down the (second) orchestrator logged ${restartLines} interrupted run(s), each continued by replaying the event log; both predictor replicas did work (fits + rankings: ${replicaWork.join(' and ')}).`,
       '',
       `Verdict: ${ok ? 'pass' : '**FAIL**'}.`,
       `<!-- /faults seed ${SEED} -->`,

@@ -5,6 +5,7 @@
  *
  *   npm run -s tool -- tools/bench/cluster-throughput.ts [--trials 2000] [--ranks 200] [--out docs/results/cluster.md]
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -85,7 +86,7 @@ async function throughput(natsUrl: string, log: EventLog, queue: TrialQueue, tra
       await follower.caughtUp;
       const started = performance.now();
       await queue.dispatch(
-        archs.map((arch, index) => ({ experimentId: id, index, space: 'nb201', dataset: 'cifar10', arch, key: nb201Space.key(nb201Space.parse(arch)) })),
+        archs.map((arch, index) => ({ experimentId: id, index, space: 'nb201', dataset: 'cifar10', arch, key: nb201Space.key(nb201Space.parse(arch)), token: randomBytes(16).toString('hex') })),
         false,
       );
       await all;

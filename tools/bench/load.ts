@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   });
   const load1 = loadavg()[0];
   const bad = r.experiments.filter(
-    (e) => e.status !== 'completed' || !e.sameAsEmbedded || e.trials !== e.spec.queries || e.audit.lost.length + e.audit.trainedTwice.length + e.audit.proposedTwice.length + e.audit.orphans.length > 0 || e.ended !== 1,
+    (e) => e.status !== 'completed' || !e.sameAsEmbedded || e.trials !== e.spec.queries || e.audit.lost.length + e.audit.trainedTwice.length + e.audit.proposedTwice.length + e.audit.refused.length > 0 || e.ended !== 1,
   );
   const strategies = [...new Set(specs.map((s) => s.strategy))].map((s) => `${specs.filter((x) => x.strategy === s).length} ${s}`).join(', ');
   const lines = [

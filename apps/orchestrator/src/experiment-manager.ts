@@ -187,14 +187,20 @@ export class ExperimentManager {
       predictions: predictions.prediction,
     });
     let ended = null as RunEnd | null;
+    let live = false;
     const follower = await this.log.follow(id, ({ seq, event }) => {
       a.snapshot = { ...a.snapshot, lastSeq: seq };
       if (event.type === 'ended') ended = event.status === 'completed' ? { status: 'completed' } : { status: event.status, reason: event.reason ?? event.status };
-      run.apply(event);
+      const verdict = run.apply(event);
+      if (verdict?.kind === 'refused') this.ctx.logger.warn({ experiment: id, trial: event.type === 'result' ? event.index : undefined, reason: verdict.reason }, 'result refused: not from the runner of that trial');
+      if (verdict?.kind === 'accepted' && live) this.settle(id, [verdict.trial.index]);
     });
     try {
       await follower.caughtUp;
       if (ended) return ended;
+      live = true;
+      // answered trials still queued (a trainer stored the result, then died before acknowledging it)
+      this.settle(id, run.answered);
       a.run = run;
       a.snapshot = { ...a.snapshot, queriesDone: 0 };
       if (a.snapshot.status !== 'running') {
@@ -206,6 +212,11 @@ export class ExperimentManager {
     } finally {
       await follower.stop();
     }
+  }
+
+  /** Takes answered trials off the queue; a failure only costs a trial trained twice (its second result is ignored). */
+  private settle(id: string, indices: readonly number[]): void {
+    this.trials.settle?.(id, indices).catch((e: Error) => this.ctx.logger.warn({ experiment: id, err: e.message }, 'answered trials not taken off the queue'));
   }
 
   private async finish(a: Active, end: RunEnd): Promise<void> {

@@ -164,6 +164,6 @@ export function describeChaos(r: ChaosReport): string[] {
   return r.experiments.map(
     (e) =>
       `${e.spec.strategy} ${e.spec.dataset} seed ${e.spec.seed} x${e.spec.queries} (batch ${e.spec.batchSize}): ${e.status}, ${e.sameAsEmbedded ? 'same as embedded' : 'DIFFERS from embedded'}; ` +
-      `proposed ${e.audit.proposed}, lost ${e.audit.lost.length}, trained twice ${e.audit.trainedTwice.length}, proposed twice ${e.audit.proposedTwice.length}, orphans ${e.audit.orphans.length}, redelivered ${e.audit.redelivered.length}, ended events ${e.ended}`,
+      `proposed ${e.audit.proposed}, lost ${e.audit.lost.length}, trained twice ${e.audit.trainedTwice.length}, proposed twice ${e.audit.proposedTwice.length}, refused ${e.audit.refused.length}, redelivered ${e.audit.redelivered.length}, ended events ${e.ended}`,
   );
 }

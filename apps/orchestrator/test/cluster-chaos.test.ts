@@ -38,7 +38,7 @@ describe('chaos: kill -9 and restart of nats-server and every service while expe
       expect(e.audit.lost).toEqual([]);
       expect(e.audit.trainedTwice).toEqual([]);
       expect(e.audit.proposedTwice).toEqual([]);
-      expect(e.audit.orphans).toEqual([]);
+      expect(e.audit.refused).toEqual([]);
       expect(e.ended).toBe(1);
     }
   }, 240_000);

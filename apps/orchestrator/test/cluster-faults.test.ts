@@ -83,7 +83,7 @@ describe('an experiment survives crashes of the orchestrator, a trainer and nats
     expect(audit.proposedTwice).toEqual([]);
     expect(audit.trainedTwice).toEqual([]);
     expect(audit.lost).toEqual([]);
-    expect(audit.orphans).toEqual([]);
+    expect(audit.refused).toEqual([]);
     expect(audit.redelivered.length).toBeGreaterThanOrEqual(1);
     expect(foldLog(events).trajectory).toEqual(expected.trajectory);
     expect(events.filter((e) => e.type === 'ended')).toHaveLength(1);

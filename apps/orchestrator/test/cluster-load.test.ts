@@ -23,7 +23,7 @@ describe('load: 20 experiments at once', () => {
       expect(e.sameAsEmbedded).toBe(true);
       expect(e.trials).toBe(e.spec.queries);
       expect(e.audit.proposed).toBe(e.spec.queries);
-      expect(e.audit).toMatchObject({ lost: [], trainedTwice: [], proposedTwice: [], orphans: [] });
+      expect(e.audit).toMatchObject({ lost: [], trainedTwice: [], proposedTwice: [], refused: [] });
       expect(e.ended).toBe(1);
     }
     expect(report.trials).toBe(specs.reduce((s, x) => s + x.queries, 0));

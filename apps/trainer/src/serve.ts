@@ -13,7 +13,7 @@ export async function serveTrainer(natsUrl?: string): Promise<void> {
   const dataDir = config.dataDir ?? resolveDataDir();
   const ctx = await openServiceContext(config);
   const log = await EventLog.open(ctx.nc, ctx.dead);
-  const worker = new TrialWorker(ctx.nc, log, ctx.dead, instrumentTrainer(ctx.metrics, trialTrainer(ctx.nc, () => dataDir, config.timeScale)), config, ctx.logger);
+  const worker = new TrialWorker(ctx.nc, log, ctx.dead, instrumentTrainer(ctx.metrics, trialTrainer(() => dataDir, config.timeScale)), config, ctx.logger);
   registerQueueDepth(ctx.metrics, ctx.nc);
   const app = await NestFactory.create({ module: TrainerModule, imports: [HealthModule.register(ctx.readiness)] }, { logger: ['error', 'warn'] });
   await listenHttp(app, ctx);

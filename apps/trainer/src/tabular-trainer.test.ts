@@ -5,7 +5,7 @@ import { nb201Space } from '@dcl-enas/spaces';
 import { tabularTrainer } from './tabular-trainer';
 
 const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
-const trial = { experimentId: 'x', index: 0, space: 'nb201', dataset: 'cifar10', arch, key: nb201Space.key(nb201Space.parse(arch)) };
+const trial = { experimentId: 'x', index: 0, space: 'nb201', dataset: 'cifar10', arch, key: nb201Space.key(nb201Space.parse(arch)), token: '0'.repeat(32) };
 
 describe('tabular trainer', () => {
   it('reports the table figures of the trial', async () => {

@@ -24,27 +24,44 @@ afterAll(async () => {
 });
 
 const at = () => new Date().toISOString();
+const T1 = '1'.repeat(32);
+const T2 = '2'.repeat(32);
+const FORGED = 'f'.repeat(32);
 
 describe('event log', () => {
   it('appends, de-duplicates proposals by message id, reads back in order and follows live events', async () => {
     const log = await EventLog.open(nc, null);
-    const proposed: ExperimentEvent = { type: 'proposed', batch: 0, trials: [{ index: 0, arch: 'a', key: 'ka' }] };
+    const proposed: ExperimentEvent = { type: 'proposed', batch: 0, trials: [{ index: 0, arch: 'a', key: 'ka', token: T1 }] };
     await log.append('x1', proposed);
     await log.append('x1', proposed);
     await log.append('x2', { type: 'stop', reason: 'other experiment', at: at() });
-    const result: ExperimentEvent = { type: 'result', index: 0, key: 'ka', outcome: { valAcc: 1, testAcc: null, trainSeconds: null }, trainer: 't', attempt: 1, at: at() };
-    await log.append('x1', result);
-    expect((await log.readAll('x1')).map((e) => e.event.type)).toEqual(['proposed', 'result']);
-    expect(await log.hasResult('x1', 0)).toBe(true);
-    expect(await log.hasResult('x1', 1)).toBe(false);
+    const result = (token: string): ExperimentEvent => ({ type: 'result', index: 0, key: 'ka', token, outcome: { valAcc: 1, testAcc: null, trainSeconds: null }, trainer: 't', attempt: 1, at: at() });
+    const request = { experimentId: 'x1', index: 0, space: 'nb201', dataset: 'cifar10', arch: 'a', key: 'ka', token: T1 };
+    await log.append('x1', result(FORGED));
+    expect(await log.hasResult(request)).toBe(false);
+    await log.append('x1', result(T1));
+    expect((await log.readAll('x1')).map((e) => e.event.type)).toEqual(['proposed', 'result', 'result']);
+    expect(await log.hasResult(request)).toBe(true);
+    expect(await log.hasResult({ ...request, index: 1 })).toBe(false);
     expect(await log.readAll('nothing-here')).toEqual([]);
 
     const seen: string[] = [];
     const follower = await log.follow('x1', (e) => seen.push(e.event.type));
     await follower.caughtUp;
     await log.append('x1', { type: 'ended', status: 'completed', at: at() });
-    await expect.poll(() => seen).toEqual(['proposed', 'result', 'ended']);
+    await expect.poll(() => seen).toEqual(['proposed', 'result', 'result', 'ended']);
     await follower.stop();
+  });
+
+  it('drops an event stored on the subject of another type (a stop on a result subject)', async () => {
+    const log = await EventLog.open(nc, null);
+    const js = nc.jetstream();
+    const encode = (e: unknown) => new TextEncoder().encode(JSON.stringify(e));
+    await js.publish('enas.v1.events.x3.result.0', encode({ type: 'stop', reason: 'forged', at: at() }));
+    await js.publish('enas.v1.events.x3.result.0', encode({ type: 'ended', status: 'completed', at: at() }));
+    await js.publish('enas.v1.events.x3.result.5', encode({ type: 'result', index: 4, key: 'k', token: T1, outcome: null, trainer: 't', attempt: 1, at: at() }));
+    await log.append('x3', { type: 'stop', reason: 'genuine', at: at() });
+    expect((await log.readAll('x3')).map((e) => e.event)).toEqual([{ type: 'stop', reason: 'genuine', at: expect.any(String) }]);
   });
 });
 
@@ -52,13 +69,19 @@ describe('trial queue', () => {
   it('re-queues after a restart only the trials neither queued nor done', async () => {
     const log = await EventLog.open(nc, null);
     const queue = await TrialQueue.open(nc, log);
-    const trial = (index: number) => ({ experimentId: 'q1', index, space: 'nb201', dataset: 'cifar10', arch: `a${index}`, key: `k${index}` });
+    const trial = (index: number) => ({ experimentId: 'q1', index, space: 'nb201', dataset: 'cifar10', arch: `a${index}`, key: `k${index}`, token: T2 });
     await queue.dispatch([trial(0), trial(1)], false);
-    await log.append('q1', { type: 'result', index: 2, key: 'k2', outcome: { valAcc: 1, testAcc: null, trainSeconds: null }, trainer: 't', attempt: 1, at: at() });
+    const done = (index: number, token: string): ExperimentEvent => ({ type: 'result', index, key: `k${index}`, token, outcome: { valAcc: 1, testAcc: null, trainSeconds: null }, trainer: 't', attempt: 1, at: at() });
+    await log.append('q1', done(2, T2));
+    // a forged result does not keep trial 3 from being queued again
+    await log.append('q1', done(3, FORGED));
     await queue.dispatch([trial(0), trial(1), trial(2), trial(3)], true);
     const jsm = await nc.jetstreamManager();
-    expect((await jsm.streams.info('ENAS_TRIALS')).state.messages).toBe(3); // 0, 1 once each, 3 new; 2 is done
-    expect(await queue.withdraw('q1')).toBe(3);
+    const queued = async () => Object.keys((await jsm.streams.info('ENAS_TRIALS', { subjects_filter: 'enas.v1.trials.q1.>' })).state.subjects ?? {}).sort();
+    expect(await queued()).toEqual(['enas.v1.trials.q1.0', 'enas.v1.trials.q1.1', 'enas.v1.trials.q1.3']); // 2 is done
+    await queue.settle('q1', [1, 2]);
+    expect(await queued()).toEqual(['enas.v1.trials.q1.0', 'enas.v1.trials.q1.3']);
+    expect(await queue.withdraw('q1')).toBe(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import { type ConsumerMessages, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
-import { ExperimentEvent, MSG_IDS, STREAMS, SUBJECTS, decode } from '@dcl-enas/contracts';
+import { ExperimentEvent, MSG_IDS, STREAMS, SUBJECTS, decode, eventSubject, type ResultEvent, type TrialRequest } from '@dcl-enas/contracts';
+import { resultMismatch } from '@dcl-enas/experiments';
 import { decodeJson, encodeJson } from './codec';
 import type { DeadLetters } from './dead-letter';
 
@@ -10,22 +11,39 @@ export interface LoggedEvent {
   readonly at?: string;
 }
 
-function subjectOf(id: string, e: ExperimentEvent): { subject: string; msgID?: string } {
+function msgIdOf(id: string, e: ExperimentEvent): string | undefined {
   switch (e.type) {
     case 'created':
-      return { subject: SUBJECTS.eventCreated(id), msgID: MSG_IDS.created(id) };
+      return MSG_IDS.created(id);
     case 'proposed':
-      return { subject: SUBJECTS.eventProposed(id, e.batch), msgID: MSG_IDS.proposed(id, e.batch) };
+      return MSG_IDS.proposed(id, e.batch);
     // Results are not de-duplicated on purpose: the log shows every training that finished.
     case 'result':
-      return { subject: SUBJECTS.eventResult(id, e.index) };
+      return undefined;
     case 'stop':
-      return { subject: SUBJECTS.eventStopRequested(id), msgID: MSG_IDS.stop(id) };
+      return MSG_IDS.stop(id);
     case 'ended':
-      return { subject: SUBJECTS.eventEnded(id), msgID: MSG_IDS.ended(id) };
+      return MSG_IDS.ended(id);
   }
 }
 
+/** Most result events read for one trial: a party flooding a trial's subject cannot make readers loop for ever. */
+const MAX_RESULTS_PER_TRIAL = 64;
+
+/**
+ * The event stored in a message, or why it is not one: its payload must be an event, stored on
+ * that event's own subject (eventSubject), so a result subject holds only results.
+ */
+function eventOf(experimentId: string, subject: string, data: Uint8Array): { event: ExperimentEvent } | { problem: string } {
+  let event: ExperimentEvent;
+  try {
+    event = decode(ExperimentEvent, decodeJson(data), `event ${subject}`);
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+  const own = eventSubject(experimentId, event);
+  return own === subject ? { event } : { problem: `a ${event.type} event on ${subject}: refused, its own subject is ${own}` };
+}
 /** The experiments' append-only event logs in stream ENAS_EVENTS. */
 export class EventLog {
   private constructor(
@@ -40,19 +58,33 @@ export class EventLog {
 
   /** Stores the event (returns once JetStream has it); publishing the same event twice stores it once. */
   async append(experimentId: string, event: ExperimentEvent): Promise<number> {
-    const { subject, msgID } = subjectOf(experimentId, event);
-    const ack = await this.js.publish(subject, encodeJson(event), msgID ? { msgID } : undefined);
+    const msgID = msgIdOf(experimentId, event);
+    const ack = await this.js.publish(eventSubject(experimentId, event), encodeJson(event), msgID ? { msgID } : undefined);
     return ack.seq;
   }
 
-  /** Whether a result for trial `index` has been stored. */
-  async hasResult(experimentId: string, index: number): Promise<boolean> {
-    return this.hasSubject(STREAMS.events, SUBJECTS.eventResult(experimentId, index));
+  /** Whether the trial's genuine result (its key and token, TrialLedger's rule) has been stored. */
+  async hasResult(trial: TrialRequest): Promise<boolean> {
+    return (await this.resultsOf(trial.experimentId, trial.index)).some((r) => resultMismatch(trial, r) === null);
   }
 
-  /** Whether the experiment has ended (completed, stopped or failed). */
-  async hasEnded(experimentId: string): Promise<boolean> {
-    return this.hasSubject(STREAMS.events, SUBJECTS.eventEnded(experimentId));
+  /** The result events stored on trial `index`'s subject, oldest first (at most MAX_RESULTS_PER_TRIAL). */
+  private async resultsOf(experimentId: string, index: number): Promise<ResultEvent[]> {
+    const subject = SUBJECTS.eventResult(experimentId, index);
+    const out: ResultEvent[] = [];
+    for (let seq = 1, n = 0; n < MAX_RESULTS_PER_TRIAL; n++) {
+      // STREAM.MSG.GET takes next_by_subj (nats-server 2.9+); the client's type names only seq and last_by_subj
+      const request = { seq, next_by_subj: subject } as unknown as { seq: number };
+      const m = await this.jsm.streams.getMessage(STREAMS.events, request).catch((e: Error) => {
+        if (/no message found|404/i.test(e.message)) return null;
+        throw e;
+      });
+      if (!m) break;
+      const read = eventOf(experimentId, subject, m.data);
+      if ('event' in read && read.event.type === 'result') out.push(read.event);
+      seq = m.seq + 1;
+    }
+    return out;
   }
 
   async hasSubject(stream: string, subject: string): Promise<boolean> {
@@ -91,15 +123,13 @@ export class EventLog {
     const messages: ConsumerMessages = await consumer.consume();
     const loop = (async () => {
       for await (const m of messages) {
-        let event: ExperimentEvent;
-        try {
-          event = decode(ExperimentEvent, decodeJson(m.data), `event ${m.subject}`);
-        } catch (e) {
-          await this.dead?.send(m.subject, m.data, (e as Error).message);
+        const read = eventOf(experimentId, m.subject, m.data);
+        if ('problem' in read) {
+          await this.dead?.send(m.subject, m.data, read.problem);
           if (++delivered >= stored || m.info.pending === 0) markCaughtUp();
           continue;
         }
-        onEvent({ seq: m.seq, event, at: new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString() });
+        onEvent({ seq: m.seq, event: read.event, at: new Date(Math.floor(m.info.timestampNanos / 1e6)).toISOString() });
         if (++delivered >= stored || m.info.pending === 0) markCaughtUp();
       }
     })();

@@ -3,9 +3,11 @@ import type { ServiceName } from './config';
 
 /**
  * Least-privilege NATS permissions of each service (docs/security.md): the subjects it may
- * publish to and subscribe to, nothing else. Derived from a trace of every subject each service
- * uses (nats-server -DV during a full run); the security test runs the services under exactly
- * these permissions, and the Helm chart and k8s/ ship the config `natsAuthorizationConf` renders.
+ * publish to and subscribe to, nothing else. They are derived, here and only here, from what
+ * each service calls: every operation of the adapters in this library names the subjects it
+ * needs (OPERATIONS), and each service lists the operations it performs (USES). The cluster
+ * tests run every service under exactly these permissions (resume, redelivery, stop, faults, the
+ * Kubernetes launcher), and the Helm chart and k8s/ ship the config `natsAuthorizationConf` renders.
  */
 export interface SubjectPermissions {
   readonly publish: readonly string[];
@@ -23,6 +25,7 @@ const API = '$JS.API';
 const KV_STREAM = `KV_${BUCKETS.experiments}`;
 const OBJ = (bucket: string) => `OBJ_${bucket}`;
 const OUR_STREAMS = [STREAMS.events, STREAMS.trials, STREAMS.deadLetter, KV_STREAM, OBJ(BUCKETS.models), OBJ(BUCKETS.encoders), OBJ(BUCKETS.blobs)];
+const TRAINERS = `${STREAMS.trials}.${CONSUMERS.trainers}`;
 
 /** Reading a stream: messages by sequence or subject, and ordered consumers (with flow control). */
 function readStream(stream: string): string[] {
@@ -34,74 +37,65 @@ function objectStore(bucket: string): string[] {
   return [`$O.${bucket}.>`, ...readStream(OBJ(bucket)), `${API}.STREAM.PURGE.${OBJ(bucket)}`];
 }
 
-function common(service: ServiceName): { publish: string[]; subscribe: string[] } {
-  return {
-    publish: [
-      `${API}.INFO`,
-      `${API}.STREAM.NAMES`,
-      // every service creates the resources it uses if they are missing (start in any order); none may delete or change them
-      ...OUR_STREAMS.flatMap((s) => [`${API}.STREAM.INFO.${s}`, `${API}.STREAM.CREATE.${s}`]),
-      `enas.v1.deadletter.${service}`,
-    ],
-    subscribe: [`${inboxPrefix(service)}.>`],
-  };
+interface Grant {
+  readonly publish?: readonly string[];
+  readonly subscribe?: readonly string[];
+  readonly allowResponses?: boolean;
 }
 
-const SPECIFIC: Record<ServiceName, SubjectPermissions> = {
-  orchestrator: {
+/** What each operation of the services needs, named after the code that performs it. */
+const OPERATIONS = {
+  /** openServiceContext, ensureJetStream: every service creates the resources it uses if missing (start in any order); none may delete or change them. */
+  start: { publish: [`${API}.INFO`, `${API}.STREAM.NAMES`, ...OUR_STREAMS.flatMap((s) => [`${API}.STREAM.INFO.${s}`, `${API}.STREAM.CREATE.${s}`])] },
+  /** EventLog.append of created, proposed, stop and ended: the orchestrator's own events. */
+  appendExperimentEvents: { publish: ['enas.v1.events.*.created', 'enas.v1.events.*.proposed.*', 'enas.v1.events.*.stop', 'enas.v1.events.*.ended'] },
+  /** EventLog.append of a result (TrialWorker, runTrialJob; JobTrialDispatcher for a failed Job). */
+  appendResults: { publish: ['enas.v1.events.*.result.*'] },
+  /** EventLog.follow, readAll, hasResult. */
+  readEventLog: { publish: readStream(STREAMS.events) },
+  /** TrialQueue.dispatch (with its resume check by subject), withdraw, settle, finished. */
+  queueTrials: { publish: ['enas.v1.trials.>', `${API}.STREAM.MSG.GET.${STREAMS.trials}`, `${API}.STREAM.PURGE.${STREAMS.trials}`] },
+  /** TrialWorker: the durable work-queue consumer, pulled and acknowledged. */
+  takeTrials: {
     publish: [
-      'enas.v1.events.*.created',
-      'enas.v1.events.*.proposed.*',
-      'enas.v1.events.*.stop',
-      'enas.v1.events.*.ended',
-      'enas.v1.trials.>',
-      'enas.v1.predictor.fit',
-      'enas.v1.predictor.rank',
-      ...readStream(STREAMS.events),
-      `${API}.STREAM.PURGE.${STREAMS.trials}`,
-      `${API}.CONSUMER.INFO.${STREAMS.trials}.${CONSUMERS.trainers}`,
-      `$KV.${BUCKETS.experiments}.>`,
-      ...readStream(KV_STREAM),
-      ...objectStore(BUCKETS.blobs),
+      `${API}.CONSUMER.CREATE.${TRAINERS}`,
+      `${API}.CONSUMER.CREATE.${TRAINERS}.>`,
+      `${API}.CONSUMER.DURABLE.CREATE.${TRAINERS}`,
+      `${API}.CONSUMER.MSG.NEXT.${TRAINERS}`,
+      `$JS.ACK.${TRAINERS}.>`,
     ],
-    subscribe: [],
-    allowResponses: false,
   },
-  trainer: {
-    publish: [
-      'enas.v1.events.*.result.*',
-      `${API}.STREAM.MSG.GET.${STREAMS.events}`,
-      `${API}.DIRECT.GET.${STREAMS.events}`,
-      `${API}.DIRECT.GET.${STREAMS.events}.>`,
-      `${API}.CONSUMER.CREATE.${STREAMS.trials}.${CONSUMERS.trainers}`,
-      `${API}.CONSUMER.CREATE.${STREAMS.trials}.${CONSUMERS.trainers}.>`,
-      `${API}.CONSUMER.DURABLE.CREATE.${STREAMS.trials}.${CONSUMERS.trainers}`,
-      `${API}.CONSUMER.INFO.${STREAMS.trials}.${CONSUMERS.trainers}`,
-      `${API}.CONSUMER.MSG.NEXT.${STREAMS.trials}.${CONSUMERS.trainers}`,
-      `$JS.ACK.${STREAMS.trials}.${CONSUMERS.trainers}.>`,
-      // Kubernetes Job mode: one trial read by subject, then removed from the queue
-      `${API}.STREAM.MSG.GET.${STREAMS.trials}`,
-      `${API}.STREAM.MSG.DELETE.${STREAMS.trials}`,
-    ],
-    subscribe: [],
-    allowResponses: false,
-  },
-  predictor: {
-    publish: ['enas.v1.encoder.pretrain', ...objectStore(BUCKETS.models), ...objectStore(BUCKETS.blobs), ...readStream(OBJ(BUCKETS.encoders))],
-    subscribe: ['enas.*.predictor.fit', 'enas.*.predictor.rank'],
-    allowResponses: true,
-  },
-  encoder: {
-    publish: [...objectStore(BUCKETS.encoders)],
-    subscribe: ['enas.*.encoder.pretrain'],
-    allowResponses: true,
-  },
+  /** registerQueueDepth (metrics): the trainers' consumer's backlog. */
+  queueDepth: { publish: [`${API}.CONSUMER.INFO.${TRAINERS}`] },
+  /** ExperimentManager: snapshots in the experiments bucket. */
+  snapshots: { publish: [`$KV.${BUCKETS.experiments}.>`, ...readStream(KV_STREAM)] },
+  /** Blobs: payloads passed by reference. */
+  blobs: { publish: objectStore(BUCKETS.blobs) },
+  /** remotePredictors: fit and rank requests. */
+  requestPredictions: { publish: ['enas.v1.predictor.fit', 'enas.v1.predictor.rank'] },
+  /** The predictor service: answers fit and rank, keeps fitted models, asks for and reads encoders. */
+  servePredictions: { publish: ['enas.v1.encoder.pretrain', ...objectStore(BUCKETS.models), ...readStream(OBJ(BUCKETS.encoders))], subscribe: ['enas.*.predictor.fit', 'enas.*.predictor.rank'], allowResponses: true },
+  /** The encoder service: answers pretrain, keeps encoders. */
+  serveEncoders: { publish: objectStore(BUCKETS.encoders), subscribe: ['enas.*.encoder.pretrain'], allowResponses: true },
+} satisfies Record<string, Grant>;
+
+type Operation = keyof typeof OPERATIONS;
+
+/** The operations each service performs. The trainer never reads the event log nor any trial it was not handed. */
+const USES: Record<ServiceName, readonly Operation[]> = {
+  orchestrator: ['start', 'appendExperimentEvents', 'appendResults', 'readEventLog', 'queueTrials', 'queueDepth', 'snapshots', 'blobs', 'requestPredictions'],
+  trainer: ['start', 'appendResults', 'takeTrials', 'queueDepth'],
+  predictor: ['start', 'blobs', 'servePredictions'],
+  encoder: ['start', 'serveEncoders'],
 };
 
 export function servicePermissions(service: ServiceName): SubjectPermissions {
-  const base = common(service);
-  const own = SPECIFIC[service];
-  return { publish: [...new Set([...base.publish, ...own.publish])], subscribe: [...new Set([...base.subscribe, ...own.subscribe])], allowResponses: own.allowResponses };
+  const grants: Grant[] = [...USES[service].map((op) => OPERATIONS[op]), { publish: [`enas.v1.deadletter.${service}`], subscribe: [`${inboxPrefix(service)}.>`] }];
+  return {
+    publish: [...new Set(grants.flatMap((g) => g.publish ?? []))],
+    subscribe: [...new Set(grants.flatMap((g) => g.subscribe ?? []))],
+    allowResponses: grants.some((g) => g.allowResponses === true),
+  };
 }
 
 /**
@@ -110,8 +104,13 @@ export function servicePermissions(service: ServiceName): SubjectPermissions {
  * reference such as `$NATS_TRAINER_PASSWORD` (the chart, from a Secret; the variable may hold a
  * bcrypt hash, docs/security.md) or a quoted literal (tests); or `{ nkey }`, the service's public
  * NKey (`U...`), which then logs in with its seed (NATS_NKEY_SEED_FILE) instead of a password.
+ * `extraUsers`: more user blocks, verbatim (tests add an observer).
  */
-export function natsAuthorizationConf(login: (service: ServiceName) => string | { readonly nkey: string }, services: readonly ServiceName[] = ['orchestrator', 'encoder', 'predictor', 'trainer']): string {
+export function natsAuthorizationConf(
+  login: (service: ServiceName) => string | { readonly nkey: string },
+  services: readonly ServiceName[] = ['orchestrator', 'encoder', 'predictor', 'trainer'],
+  extraUsers: readonly string[] = [],
+): string {
   const list = (items: readonly string[]) => `[${items.map((s) => JSON.stringify(s)).join(', ')}]`;
   const users = services.map((service) => {
     const p = servicePermissions(service);
@@ -128,7 +127,7 @@ export function natsAuthorizationConf(login: (service: ServiceName) => string | 
       `    }`,
     ].join('\n');
   });
-  return `authorization {\n  users: [\n${users.join('\n')}\n  ]\n}\n`;
+  return `authorization {\n  users: [\n${[...users, ...extraUsers].join('\n')}\n  ]\n}\n`;
 }
 
 /**

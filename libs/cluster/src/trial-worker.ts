@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Consumer, JsMsg, NatsConnection } from 'nats';
-import { CONSUMERS, ExperimentEvent, STREAMS, TrialRequest, decode, type TrialOutcome } from '@dcl-enas/contracts';
+import { CONSUMERS, ExperimentEvent, STREAMS, TrialOutcome, TrialRequest, decode } from '@dcl-enas/contracts';
 import { decodeJson } from './codec';
 import type { DeadLetters } from './dead-letter';
 import type { EventLog } from './event-log';
@@ -17,10 +17,11 @@ export interface TrialWorkerOptions {
 }
 
 /**
- * A trainer's loop over the work queue: take a trial, skip it if its result is already stored,
- * train it while telling JetStream it is still being worked on, store the result in the
- * experiment's log, and only then acknowledge. A trainer that dies leaves the trial
- * unacknowledged, so JetStream hands it to another trainer after the ack wait.
+ * A trainer's loop over the work queue: take a trial, train it while telling JetStream it is
+ * still being worked on, store the result (with the trial's token) in the experiment's log, and
+ * only then acknowledge. A trainer that dies leaves the trial unacknowledged, so JetStream hands
+ * it to another trainer after the ack wait. Trainers never read the log: the orchestrator takes
+ * answered trials and those of ended experiments off the queue (TrialQueue.settle, withdraw).
  */
 export class TrialWorker {
   private running = false;
@@ -89,18 +90,8 @@ export class TrialWorker {
       m.term();
       return;
     }
-    if (await this.log.hasResult(trial.experimentId, trial.index)) {
-      this.logger.info({ experiment: trial.experimentId, trial: trial.index, key: trial.key }, 'result already stored; acknowledging without training');
-      await m.ackAck();
-      return;
-    }
-    if (await this.log.hasEnded(trial.experimentId)) {
-      this.logger.info({ experiment: trial.experimentId, trial: trial.index, key: trial.key }, 'experiment has ended; dropping its trial');
-      await m.ackAck();
-      return;
-    }
     const attempt = m.info.redeliveryCount;
-    const base = { type: 'result' as const, index: trial.index, key: trial.key, trainer: this.trainer, attempt };
+    const base = { type: 'result' as const, index: trial.index, key: trial.key, token: trial.token, trainer: this.trainer, attempt };
     let event: ExperimentEvent;
     if (attempt > this.options.maxDeliver) {
       event = { ...base, outcome: null, error: `delivered ${attempt} times and no trainer finished it (ENAS_TRIAL_MAX_DELIVER=${this.options.maxDeliver})`, at: now() };
@@ -108,8 +99,8 @@ export class TrialWorker {
       const keepAlive = () => m.working();
       const heartbeat = setInterval(keepAlive, Math.max(100, Math.floor(this.options.ackWaitMs / 3)));
       try {
-        const outcome = await this.train(trial, keepAlive);
-        event = { ...base, outcome, at: now() };
+        const outcome = checkedOutcome(await this.train(trial, keepAlive));
+        event = typeof outcome === 'string' ? { ...base, outcome: null, error: outcome, at: now() } : { ...base, outcome, at: now() };
       } catch (e) {
         if (!isPermanent(e)) throw e;
         event = { ...base, outcome: null, error: (e as Error).message, at: now() };
@@ -123,6 +114,15 @@ export class TrialWorker {
     this.trialsDone++;
     this.logger.debug({ experiment: trial.experimentId, trial: trial.index, key: trial.key, attempt, valAcc: event.outcome?.valAcc ?? null, error: event.error }, 'trial done');
   }
+}
+
+/** The outcome as the log takes it, or why it cannot be one (NaN or Infinity would be stored as null). */
+export function checkedOutcome(outcome: TrialOutcome): TrialOutcome | string {
+  const r = TrialOutcome.safeParse(outcome);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.');
+  return `the evaluator gave no valid outcome: ${field} is ${String((outcome as unknown as Record<string, unknown>)[field])} (${issue.message})`;
 }
 
 /** Errors about the trial itself (unknown dataset, architecture not in the table) are results, not crashes. */

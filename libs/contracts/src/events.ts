@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExperimentSpec } from './experiment-spec';
-import { LIMITS, archKey, archText } from './limits';
+import { LIMITS, archKey, archText, trialToken } from './limits';
+import { SUBJECTS } from './subjects';
 
 const index = z.number().int().nonnegative();
 const percent = z.number().finite();
@@ -9,7 +10,8 @@ const percent = z.number().finite();
 export const Prediction = z.object({ score: z.number().finite(), fit: z.number().int().positive() }).strict();
 export type Prediction = z.infer<typeof Prediction>;
 
-export const ProposedTrial = z.object({ index, arch: archText(), key: archKey(), prediction: Prediction.optional() }).strict();
+/** `token`: the trial's secret, which its result must carry; only the orchestrator reads the log that records it. */
+export const ProposedTrial = z.object({ index, arch: archText(), key: archKey(), token: trialToken(), prediction: Prediction.optional() }).strict();
 export type ProposedTrial = z.infer<typeof ProposedTrial>;
 
 export const TrialOutcome = z
@@ -26,8 +28,8 @@ export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
 
 /**
  * One entry of an experiment's append-only event log (stream ENAS_EVENTS). The orchestrator
- * writes created, proposed, stop and ended; trainers write result. Replaying the log in order
- * rebuilds the experiment.
+ * writes created, proposed, stop and ended; trainers write result, on the result subjects only
+ * (eventSubject). Replaying the log in order rebuilds the experiment.
  */
 export const ExperimentEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('created'), experimentId: z.string(), spec: ExperimentSpec, at: z.iso.datetime() }).strict(),
@@ -37,6 +39,8 @@ export const ExperimentEvent = z.discriminatedUnion('type', [
       type: z.literal('result'),
       index,
       key: archKey(),
+      /** The trial's secret from its request: a result without it is refused. */
+      token: trialToken(),
       /** Null when training failed; then `error` says why. */
       outcome: TrialOutcome.nullable(),
       error: z.string().optional(),
@@ -59,6 +63,26 @@ export const ExperimentEvent = z.discriminatedUnion('type', [
 export type ExperimentEvent = z.infer<typeof ExperimentEvent>;
 export type ResultEvent = Extract<ExperimentEvent, { type: 'result' }>;
 export type ProposedEvent = Extract<ExperimentEvent, { type: 'proposed' }>;
+
+/**
+ * The one subject each event is stored on: its experiment, its type and (result, proposed) its
+ * index. Readers drop an event found on any other subject, so that a party allowed to publish
+ * only results cannot pass off another type of event (docs/security.md).
+ */
+export function eventSubject(experimentId: string, e: ExperimentEvent): string {
+  switch (e.type) {
+    case 'created':
+      return SUBJECTS.eventCreated(experimentId);
+    case 'proposed':
+      return SUBJECTS.eventProposed(experimentId, e.batch);
+    case 'result':
+      return SUBJECTS.eventResult(experimentId, e.index);
+    case 'stop':
+      return SUBJECTS.eventStopRequested(experimentId);
+    case 'ended':
+      return SUBJECTS.eventEnded(experimentId);
+  }
+}
 
 /** Message ids for JetStream de-duplication: the same logical event published twice is stored once. */
 export const MSG_IDS = {

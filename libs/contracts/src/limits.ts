@@ -21,3 +21,8 @@ export const LIMITS = {
 export const archText = () => z.string().min(1).max(LIMITS.archChars);
 export const archKey = () => z.string().min(1).max(LIMITS.keyChars);
 export const shortName = () => z.string().min(1).max(LIMITS.nameChars);
+/**
+ * A trial's secret: given only to the runner of that trial (in its request) and echoed in its
+ * result, so that nobody else on the bus can answer the trial (docs/security.md).
+ */
+export const trialToken = () => z.string().regex(/^[0-9a-f]{32}$/, 'a trial token is 32 hex digits');

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { ObjectRef, payload } from './refs';
 import { TOKEN_PATTERN } from './subjects';
-import { archKey, archText, shortName } from './limits';
+import { archKey, archText, shortName, trialToken } from './limits';
+import { EcgSettings } from './experiment-spec';
 
-/** Work item on the trial queue (stream ENAS_TRIALS, subject enas.v1.trials.<experiment>.<index>). */
+/**
+ * One trial, with everything its runner needs (no runner reads the event log): on the trial
+ * queue (stream ENAS_TRIALS, subject enas.v1.trials.<experiment>.<index>), or in a trial Job's
+ * environment. `token` is the trial's secret, which the result must carry.
+ */
 export const TrialRequest = z
   .object({
     experimentId: z.string().regex(TOKEN_PATTERN),
@@ -12,6 +17,11 @@ export const TrialRequest = z
     dataset: shortName(),
     arch: archText(),
     key: archKey(),
+    token: trialToken(),
+    /** Space ecg: the spec's training settings. */
+    ecg: EcgSettings.optional(),
+    /** Score the test set only if the trial's valAcc beats this (the best so far at dispatch); null: always. */
+    testAbove: z.number().finite().nullable().optional(),
   })
   .strict();
 export type TrialRequest = z.infer<typeof TrialRequest>;

@@ -61,6 +61,8 @@ describe('an embedded search seen through the dashboard', () => {
   });
 });
 
+const TOKEN = '5'.repeat(32);
+
 describe('trial states', () => {
   const t0 = Date.parse('2026-01-01T00:00:00Z');
   const iso = (s: number) => new Date(t0 + s * 1000).toISOString();
@@ -70,7 +72,7 @@ describe('trial states', () => {
     let now = t0;
     const tracker = new ExperimentTracker('x', { stuckAfterSeconds: 30, now: () => now });
     tracker.apply({ type: 'created', experimentId: 'x', spec: spec({ queries: 4 }), at: iso(0) });
-    tracker.apply({ type: 'proposed', batch: 0, trials: [0, 1, 2, 3].map((i) => ({ index: i, arch, key: `k${i}` })) }, iso(0));
+    tracker.apply({ type: 'proposed', batch: 0, trials: [0, 1, 2, 3].map((i) => ({ index: i, arch, key: `k${i}`, token: TOKEN })) }, iso(0));
     tracker.setWaitingHint('no trainer is taking trials from the work queue (4 waiting)');
     now = t0 + 10_000;
     tracker.tick();
@@ -94,14 +96,17 @@ describe('trial states', () => {
     expect(pending.pod).toBe('trial-1-abc');
     expect(pending.events.map((e) => e.text).slice(-2)).toEqual(['Pending: Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.', 'FailedScheduling: 0/3 nodes are available']);
 
-    tracker.apply({ type: 'result', index: 0, key: 'k0', outcome: { valAcc: 80, testAcc: 90, trainSeconds: 100 }, trainer: 'pod-a', attempt: 2, at: iso(40) });
-    tracker.apply({ type: 'result', index: 0, key: 'k0', outcome: { valAcc: 81, testAcc: 91, trainSeconds: 100 }, trainer: 'pod-b', attempt: 1, at: iso(41) });
-    tracker.apply({ type: 'result', index: 2, key: 'k2', outcome: null, error: 'architecture not in the table', trainer: 'pod-a', attempt: 1, at: iso(42) });
+    tracker.apply({ type: 'result', index: 0, key: 'k0', token: TOKEN, outcome: { valAcc: 80, testAcc: 90, trainSeconds: 100 }, trainer: 'pod-a', attempt: 2, at: iso(40) });
+    tracker.apply({ type: 'result', index: 1, key: 'k1', token: 'f'.repeat(32), outcome: { valAcc: 99.99, testAcc: 99, trainSeconds: 1 }, trainer: 'forger', attempt: 1, at: iso(40) });
+    tracker.apply({ type: 'result', index: 0, key: 'k0', token: TOKEN, outcome: { valAcc: 81, testAcc: 91, trainSeconds: 100 }, trainer: 'pod-b', attempt: 1, at: iso(41) });
+    tracker.apply({ type: 'result', index: 2, key: 'k2', token: TOKEN, outcome: null, error: 'architecture not in the table', trainer: 'pod-a', attempt: 1, at: iso(42) });
     tracker.apply({ type: 'ended', status: 'failed', reason: 'trial 2 failed', at: iso(43) });
     const m = tracker.model();
     const byIndex = (i: number): TrialRow => m.trials.find((t) => t.index === i)!;
     expect(byIndex(0)).toMatchObject({ state: 'succeeded', valAcc: 80, testAcc: 90, pod: 'pod-a', attempt: 2, durationSeconds: 40, reason: null });
     expect(byIndex(0).events.at(-1)!.text).toBe('duplicate result from pod-b, attempt 1 ignored');
+    expect(byIndex(1).events.map((e) => e.text)).toContain("result from forger, attempt 1 refused: trial 1: the result does not carry the trial's token");
+    expect(byIndex(1).state).toBe('withdrawn');
     expect(byIndex(2)).toMatchObject({ state: 'failed', reason: 'architecture not in the table' });
     expect(byIndex(3).state).toBe('withdrawn');
     expect(m).toMatchObject({ status: 'failed', reason: 'trial 2 failed', done: 1, failed: 1 });
@@ -175,7 +180,7 @@ describe('drawings and page', () => {
     hub.apply('e', { type: 'created', experimentId: 'e', spec: spec(), at: new Date().toISOString() });
     const seen: number[] = [];
     const stop = watchExperiment(hub, 'e', (v) => seen.push(v.trials.length), 100);
-    for (let i = 0; i < 30; i++) hub.apply('e', { type: 'proposed', batch: i, trials: [{ index: i, arch: 'x', key: `k${i}` }] });
+    for (let i = 0; i < 30; i++) hub.apply('e', { type: 'proposed', batch: i, trials: [{ index: i, arch: 'x', key: `k${i}`, token: TOKEN }] });
     hub.apply('other', { type: 'created', experimentId: 'other', spec: spec(), at: new Date().toISOString() });
     await new Promise((r) => setTimeout(r, 250));
     stop();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Evaluator } from '@dcl-enas/benchmarks';
 import type { ExperimentEvent, ExperimentSpec, Prediction } from '@dcl-enas/contracts';
@@ -31,6 +32,7 @@ export function observeSearch<A>(options: {
   const space = evaluator.space;
   const trainer = `embedded@${hostname()}:${process.pid}`;
   const indexOf = new Map<string, number>();
+  const tokenOf = new Map<string, string>();
   let batch = 0;
   let next = 0;
   const at = () => new Date().toISOString();
@@ -46,7 +48,9 @@ export function observeSearch<A>(options: {
           const key = space.key(arch);
           const prediction = options.predictions?.(key);
           indexOf.set(key, next);
-          return { index: next++, arch: space.format(arch), key, ...(prediction ? { prediction } : {}) };
+          const token = randomBytes(16).toString('hex');
+          tokenOf.set(key, token);
+          return { index: next++, arch: space.format(arch), key, token, ...(prediction ? { prediction } : {}) };
         });
         if (trials.length > 0) emit({ type: 'proposed', batch: batch++, trials });
         return archs;
@@ -59,12 +63,13 @@ export function observeSearch<A>(options: {
       query(arch, dataset) {
         const key = space.key(arch);
         const index = indexOf.get(key) ?? next;
+        const token = tokenOf.get(key) ?? '0'.repeat(32);
         try {
           const r = evaluator.query(arch, dataset);
-          emit({ type: 'result', index, key, outcome: { valAcc: r.valAcc, testAcc: r.testAcc, trainSeconds: r.trainSeconds }, trainer, attempt: 1, at: at() });
+          emit({ type: 'result', index, key, token, outcome: { valAcc: r.valAcc, testAcc: r.testAcc, trainSeconds: r.trainSeconds }, trainer, attempt: 1, at: at() });
           return r;
         } catch (e) {
-          emit({ type: 'result', index, key, outcome: null, error: (e as Error).message, trainer, attempt: 1, at: at() });
+          emit({ type: 'result', index, key, token, outcome: null, error: (e as Error).message, trainer, attempt: 1, at: at() });
           throw e;
         }
       },

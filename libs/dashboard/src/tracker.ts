@@ -1,5 +1,6 @@
 import { kendallTau } from '@dcl-enas/common';
 import type { ExperimentEvent, ExperimentSpec, ExperimentStatus, Prediction, ResultEvent } from '@dcl-enas/contracts';
+import { TrialLedger } from '@dcl-enas/experiments';
 
 /** waiting: proposed, no trainer has it yet (as far as we know); withdrawn: its experiment ended first. */
 export type TrialState = 'waiting' | 'running' | 'stuck' | 'succeeded' | 'failed' | 'withdrawn';
@@ -136,6 +137,7 @@ const MAX_EVENTS = 6;
 export class ExperimentTracker {
   private spec: ExperimentSpec | null = null;
   private readonly trials = new Map<number, Trial>();
+  private readonly ledger = new TrialLedger();
   private status: ExperimentStatus = 'queued';
   private reason: string | null = null;
   private createdAt: string | null = null;
@@ -167,6 +169,7 @@ export class ExperimentTracker {
         this.createdAt = event.at;
         return;
       case 'proposed':
+        this.ledger.propose(event);
         if (this.status === 'queued') this.status = 'running';
         for (const t of event.trials) {
           if (this.trials.has(t.index)) continue;
@@ -176,10 +179,15 @@ export class ExperimentTracker {
         }
         return;
       case 'result': {
+        const verdict = this.ledger.judge(event);
         const trial = this.trials.get(event.index);
-        if (!trial || trial.key !== event.key) return;
+        if (!trial) return;
         const by = `${event.trainer}, attempt ${event.attempt}`;
-        if (trial.result) {
+        if (verdict.kind === 'refused') {
+          note(trial, when, `result from ${by} refused: ${verdict.reason}`);
+          return;
+        }
+        if (verdict.kind === 'duplicate' || trial.result) {
           note(trial, when, `duplicate result from ${by} ignored`);
           return;
         }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
 import { openBenchmark, type Evaluator } from '@dcl-enas/benchmarks';
-import type { ExperimentEvent, ExperimentSpec, TrialRequest } from '@dcl-enas/contracts';
+import type { ExperimentEvent, ExperimentSpec, ResultEvent, TrialRequest } from '@dcl-enas/contracts';
 import { createStrategy, runSearch } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { ExperimentRun, type RunPorts } from './experiment-run';
@@ -31,7 +31,7 @@ function harness(rng: Rng, crashAfterProposals = Infinity) {
         const order = rng.shuffle([...trials, ...trials.filter(() => rng.float() < 0.3)]);
         for (const t of order) {
           const r = evaluator.query(space.parse(t.arch), t.dataset);
-          const e: ExperimentEvent = { type: 'result', index: t.index, key: t.key, outcome: { valAcc: r.valAcc, testAcc: r.testAcc, trainSeconds: r.trainSeconds }, trainer: 'mem', attempt: 1, at: new Date().toISOString() };
+          const e: ExperimentEvent = { type: 'result', index: t.index, key: t.key, token: t.token, outcome: { valAcc: r.valAcc, testAcc: r.testAcc, trainSeconds: r.trainSeconds }, trainer: 'mem', attempt: 1, at: new Date().toISOString() };
           setTimeout(() => {
             log.push(e);
             runRef?.apply(e);
@@ -85,10 +85,44 @@ describe('ExperimentRun', () => {
     const h = harness(Rng.seeded(3));
     const run = new ExperimentRun('e3', s, space, strategyFor({ ...s, seed: 99 }), h.ports);
     h.attach(run);
-    run.apply({ type: 'proposed', batch: 0, trials: [{ index: 0, arch: 'x', key: 'k0' }, { index: 1, arch: 'y', key: 'k1' }] });
+    run.apply({ type: 'proposed', batch: 0, trials: [{ index: 0, arch: 'x', key: 'k0', token: '0'.repeat(32) }, { index: 1, arch: 'y', key: 'k1', token: '1'.repeat(32) }] });
     const end = await run.run();
     expect(end.status).toBe('failed');
     expect(end.status === 'failed' && end.reason).toMatch(/replay diverged at batch 0/);
+  });
+
+  it('refuses results that do not come from the trial runner, and keeps the first genuine one', async () => {
+    const s = spec({ queries: 3, batchSize: 3 });
+    const dispatched: TrialRequest[] = [];
+    const log: ExperimentEvent[] = [];
+    const ports: RunPorts = { log: { append: async (e) => void log.push(e) }, trials: { dispatch: async (trials) => void dispatched.push(...trials) } };
+    const run = new ExperimentRun('e5', s, space, strategyFor(s), ports);
+    const ended = run.run();
+    await expect.poll(() => dispatched.length).toBe(3);
+    const [t0, t1, t2] = dispatched;
+    expect(new Set(dispatched.map((t) => t.token)).size).toBe(3);
+    const result = (t: TrialRequest, over: Partial<ResultEvent> = {}): ResultEvent => ({ type: 'result', index: t.index, key: t.key, token: t.token, outcome: { valAcc: 50, testAcc: 50, trainSeconds: 1 }, trainer: 'mem', attempt: 1, at: new Date().toISOString(), ...over });
+    const forged = [
+      result(t0, { token: 'f'.repeat(32), outcome: { valAcc: 99.99, testAcc: 99.99, trainSeconds: 1 } }),
+      result(t1, { token: 'f'.repeat(32), outcome: null, error: 'forged failure' }),
+      result(t2, { key: t0.key }),
+      result({ ...t0, index: 7 }),
+    ];
+    for (const e of forged) expect(run.apply(e)?.kind).toBe('refused');
+    expect(run.refusedResults.map((r) => r.reason)).toEqual([
+      "trial 0: the result does not carry the trial's token",
+      "trial 1: the result does not carry the trial's token",
+      `trial 2 is ${t2.key}, not ${t0.key}`,
+      'trial 7 was never proposed',
+    ]);
+    for (const t of [t0, t1, t2]) expect(run.apply(result(t))?.kind).toBe('accepted');
+    expect(run.apply(result(t0, { outcome: { valAcc: 99.99, testAcc: 99.99, trainSeconds: 1 } }))?.kind).toBe('duplicate');
+    expect(await ended).toEqual({ status: 'completed' });
+    expect(run.best?.valAcc).toBe(50);
+    const folded = foldLog([...log, ...forged, result(t0), result(t1), result(t2)]);
+    expect(folded.best?.valAcc).toBe(50);
+    expect(folded.trajectory).toHaveLength(3);
+    expect(auditLog([...log, ...forged, result(t0), result(t1), result(t2)]).refused).toHaveLength(4);
   });
 
   it('stops while waiting for results', async () => {

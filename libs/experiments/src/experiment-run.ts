@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { BestSoFar, ExperimentEvent, ExperimentSpec, Prediction, ProposedTrial, ResultEvent, TrajectoryPoint, TrialRequest } from '@dcl-enas/contracts';
 import type { Observation, Strategy } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
+import { TrialLedger, type ResultVerdict } from './trial-ledger';
 
 /** Where a run writes its events (JetStream in cluster mode); appends are idempotent per event. */
 export interface EventAppender {
@@ -17,6 +19,8 @@ export interface TrialLauncher extends TrialDispatcher {
   withdraw(experimentId: string): Promise<number>;
   /** Tidies up after an experiment that completed (Kubernetes: its anchor Job goes). */
   finished?(experimentId: string): Promise<void>;
+  /** Takes answered trials off the queue, so that no trainer trains them again. */
+  settle?(experimentId: string, indices: readonly number[]): Promise<void>;
 }
 
 export interface RunPorts {
@@ -28,6 +32,8 @@ export interface RunPorts {
   readonly onBatch?: () => void;
   /** The predictor's score of a just-proposed architecture, if a predictor scored it (recorded in the proposal). */
   readonly predictions?: (key: string) => Prediction | undefined;
+  /** A new trial secret (tests make them deterministic). */
+  readonly newToken?: () => string;
 }
 
 export type RunEnd = { status: 'completed' } | { status: 'stopped'; reason: string } | { status: 'failed'; reason: string };
@@ -46,15 +52,12 @@ class StopSignal extends Error {}
  * duplicates or crashes. A result is applied once per architecture key.
  */
 export class ExperimentRun<A> {
-  private readonly proposals = new Map<number, readonly ProposedTrial[]>();
-  private readonly results = new Map<string, ResultEvent>();
+  private readonly ledger = new TrialLedger();
   private stopReason: string | null = null;
   private waiting: { keys: readonly string[]; resolve: () => void; reject: (e: Error) => void } | null = null;
   private readonly points: TrajectoryPoint[] = [];
   private bestSoFar: BestSoFar | null = null;
   private gpuSeconds: number | null = 0;
-  /** Result events ignored because that architecture already had one. */
-  duplicateResults = 0;
 
   constructor(
     readonly id: string,
@@ -76,16 +79,28 @@ export class ExperimentRun<A> {
     return this.gpuSeconds;
   }
 
-  apply(event: ExperimentEvent): void {
-    if (event.type === 'proposed') {
-      if (!this.proposals.has(event.batch)) this.proposals.set(event.batch, event.trials);
-    } else if (event.type === 'result') {
-      if (this.results.has(event.key)) this.duplicateResults++;
-      else this.results.set(event.key, event);
-    } else if (event.type === 'stop') {
-      this.stopReason ??= event.reason;
-    } else return;
+  /** Result events ignored because that trial already had one. */
+  get duplicateResults(): number {
+    return this.ledger.duplicates.length;
+  }
+
+  /** Result events refused (not from the trial's runner), with why. */
+  get refusedResults(): TrialLedger['refused'] {
+    return this.ledger.refused;
+  }
+
+  /** Indices of the trials that have their result. */
+  get answered(): number[] {
+    return this.ledger.acceptedResults.map((r) => r.index);
+  }
+
+  /** Applies one event of the log; for a result, says whether it was accepted (TrialLedger). */
+  apply(event: ExperimentEvent): ResultVerdict | null {
+    if (event.type === 'stop') this.stopReason ??= event.reason;
+    else if (event.type !== 'proposed' && event.type !== 'result') return null;
+    const verdict = this.ledger.apply(event);
     this.wake();
+    return verdict;
   }
 
   async run(): Promise<RunEnd> {
@@ -97,28 +112,31 @@ export class ExperimentRun<A> {
         const want = Math.min(spec.batchSize, spec.queries - index);
         const archs = await strategy.ask(want);
         if (archs.length === 0 || archs.length > want) throw new Error(`strategy ${strategy.name} returned ${archs.length} architectures for ${want} asked`);
-        const trials = archs.map((arch, i): ProposedTrial => {
+        const newToken = this.ports.newToken ?? (() => randomBytes(16).toString('hex'));
+        const proposed = archs.map((arch, i): ProposedTrial => {
           const key = space.key(arch);
           const prediction = this.ports.predictions?.(key);
-          return { index: index + i, arch: space.format(arch), key, ...(prediction ? { prediction } : {}) };
+          return { index: index + i, arch: space.format(arch), key, token: newToken(), ...(prediction ? { prediction } : {}) };
         });
-        const recorded = this.proposals.get(batch);
-        if (recorded) this.checkReplay(batch, recorded, trials);
+        const recorded = this.ledger.batch(batch);
+        if (recorded) this.checkReplay(batch, recorded, proposed);
         else {
-          await this.ports.log.append({ type: 'proposed', batch, trials });
-          this.proposals.set(batch, trials);
+          const event = { type: 'proposed' as const, batch, trials: proposed };
+          await this.ports.log.append(event);
+          this.ledger.propose(event);
         }
-        const missing = trials.filter((t) => !this.results.has(t.key));
+        const trials = recorded ?? proposed;
+        const missing = trials.filter((t) => !this.ledger.result(t.key));
         if (missing.length > 0) {
           await this.ports.trials.dispatch(
-            missing.map((t) => ({ experimentId: this.id, index: t.index, space: spec.space, dataset: spec.dataset, arch: t.arch, key: t.key })),
+            missing.map((t) => this.request(t)),
             recorded !== undefined,
           );
           await this.resultsFor(trials.map((t) => t.key));
         }
         const observations: Observation<A>[] = [];
         trials.forEach((t, i) => {
-          const r = this.results.get(t.key)!;
+          const r = this.ledger.result(t.key)!;
           if (r.outcome === null) throw new TrialFailed(`trial ${t.index} (${t.arch}) failed: ${r.error ?? 'no reason given'}`);
           this.record(t, r.outcome);
           observations.push({ arch: archs[i], key: t.key, valAcc: r.outcome.valAcc });
@@ -133,6 +151,21 @@ export class ExperimentRun<A> {
       if (e instanceof TrialFailed || e instanceof ReplayDivergence) return { status: 'failed', reason: e.message };
       throw e;
     }
+  }
+
+  private request(t: ProposedTrial): TrialRequest {
+    const { spec } = this;
+    return {
+      experimentId: this.id,
+      index: t.index,
+      space: spec.space,
+      dataset: spec.dataset,
+      arch: t.arch,
+      key: t.key,
+      token: t.token,
+      ...(spec.ecg ? { ecg: spec.ecg } : {}),
+      testAbove: this.bestSoFar?.valAcc ?? null,
+    };
   }
 
   /** Same rule as runSearch: the best validation accuracy; among equal ones the earliest stays. */
@@ -166,7 +199,7 @@ export class ExperimentRun<A> {
     if (this.stopReason !== null) {
       this.waiting = null;
       w.reject(new StopSignal());
-    } else if (w.keys.every((k) => this.results.has(k))) {
+    } else if (w.keys.every((k) => this.ledger.result(k))) {
       this.waiting = null;
       w.resolve();
     }

@@ -1,4 +1,5 @@
 import type { BestSoFar, ExperimentEvent, ExperimentStatus, TrajectoryPoint } from '@dcl-enas/contracts';
+import { TrialLedger } from './trial-ledger';
 
 export interface FoldedLog {
   readonly trajectory: TrajectoryPoint[];
@@ -10,24 +11,22 @@ export interface FoldedLog {
 
 /**
  * The trajectory an event log records, without running the strategy: proposals in batch
- * order, each trial's first result, the same selection rule as the search loop (best
+ * order, each trial's first accepted result (TrialLedger), the same selection rule as the search loop (best
  * validation accuracy, the earliest among equals). Stops at the first trial without a result.
  */
 export function foldLog(events: readonly ExperimentEvent[]): FoldedLog {
-  const batches = new Map<number, Extract<ExperimentEvent, { type: 'proposed' }>>();
-  const results = new Map<string, Extract<ExperimentEvent, { type: 'result' }>>();
+  const ledger = new TrialLedger();
   let ended: FoldedLog['ended'] = null;
   for (const e of events) {
-    if (e.type === 'proposed' && !batches.has(e.batch)) batches.set(e.batch, e);
-    if (e.type === 'result' && !results.has(e.key)) results.set(e.key, e);
+    ledger.apply(e);
     if (e.type === 'ended') ended = { status: e.status, ...(e.reason ? { reason: e.reason } : {}) };
   }
   const trajectory: TrajectoryPoint[] = [];
   let best: BestSoFar | null = null;
   let gpu: number | null = 0;
-  outer: for (let b = 0; batches.has(b); b++) {
-    for (const t of batches.get(b)!.trials) {
-      const outcome = results.get(t.key)?.outcome;
+  outer: for (const trials of ledger.proposals()) {
+    for (const t of trials) {
+      const outcome = ledger.result(t.key)?.outcome;
       if (!outcome) break outer;
       if (best === null || outcome.valAcc > best.valAcc) best = { arch: t.arch, key: t.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc };
       gpu = gpu === null || outcome.trainSeconds === null ? null : gpu + outcome.trainSeconds;

@@ -23,7 +23,8 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const trial = (experimentId: string, index: number): TrialRequest => ({ experimentId, index, space: 'nb201', dataset: 'cifar10', arch: `arch-${index}`, key: `key-${index}` });
+const TOKEN = '3'.repeat(32);
+const trial = (experimentId: string, index: number): TrialRequest => ({ experimentId, index, space: 'nb201', dataset: 'cifar10', arch: `arch-${index}`, key: `key-${index}`, token: TOKEN });
 
 describe('JobTrialDispatcher (real nats-server, stand-in Kubernetes API server)', () => {
   it('queues each trial and gives it a Job that reads it by id; resumes without duplicates; withdraws both', async () => {
@@ -42,7 +43,7 @@ describe('JobTrialDispatcher (real nats-server, stand-in Kubernetes API server)'
       expect(ids.sort()).toEqual(['0', '1', '2']);
 
       // The orchestrator restarts: trial 3 is new, trial 0 already has its result, 1 and 2 run.
-      await log.append('disp', { type: 'result', index: 0, key: 'key-0', trainer: 'job:x', attempt: 1, outcome: { valAcc: 90, testAcc: 89, trainSeconds: 100 }, at: new Date().toISOString() });
+      await log.append('disp', { type: 'result', index: 0, key: 'key-0', token: TOKEN, trainer: 'job:x', attempt: 1, outcome: { valAcc: 90, testAcc: 89, trainSeconds: 100 }, at: new Date().toISOString() });
       await launcher.stop();
       const restarted = launcherFor(standin);
       await restarted.start();

@@ -3,14 +3,17 @@ import type { TrialDispatcher } from '@dcl-enas/experiments';
 import type { TrialLauncher } from './launcher';
 import type { TrialTemplate } from './trial-template';
 import type { TrialStatus } from './trial-status';
+import { TRAINER_ENV } from './trainer-env';
 
 /** The queue side the dispatcher needs (libs/cluster's TrialQueue and EventLog provide it). */
 export interface TrialQueuePort {
   dispatch(trials: readonly TrialRequest[], resumed: boolean): Promise<void>;
   withdraw(experimentId: string): Promise<number>;
+  settle(experimentId: string, indices: readonly number[]): Promise<void>;
 }
 export interface ResultLookup {
-  hasResult(experimentId: string, index: number): Promise<boolean>;
+  /** Whether the trial's genuine result (its key and token) is stored. */
+  hasResult(trial: TrialRequest): Promise<boolean>;
   /** Stores an event in the experiment's log; the same result stored twice is kept once. */
   append(experimentId: string, event: ResultEvent): Promise<unknown>;
 }
@@ -22,9 +25,10 @@ const RETRY_MS = 2_000;
 
 /**
  * Runs an experiment's trials as Kubernetes Jobs (ENAS_TRIAL_LAUNCHER=kubernetes): each trial is
- * still published to the JetStream queue (its payload: arch, key, space), and a Job is created
- * whose trainer, in job mode, reads exactly that trial by id (apps/trainer/src/job-mode). No
- * trainer worker consumes the queue in this mode. After an orchestrator restart (`resumed`),
+ * still published to the JetStream queue, as the record of trials not yet answered, and a Job is
+ * created that carries the trial request itself (ENAS_TRIAL_REQUEST, with the trial's token), so
+ * the trainer in job mode (apps/trainer/src/job-mode) reads nothing from NATS. No trainer worker
+ * consumes the queue in this mode. After an orchestrator restart (`resumed`),
  * trials with a stored result get no Job, and live Jobs are adopted by the launcher, not duplicated.
  * A trial whose Job fails for good (stuck Pending past its limit, backoff limit, deadline) gets a
  * failed result with the launcher's reason, so the experiment does not wait for it forever.
@@ -56,10 +60,10 @@ export class JobTrialDispatcher implements TrialDispatcher {
         await this.launcher.registerExperiment(trial.experimentId, await this.templateFor(trial.experimentId));
         this.registered.add(trial.experimentId);
       }
-      if (resumed && (await this.results.hasResult(trial.experimentId, trial.index))) continue;
+      if (resumed && (await this.results.hasResult(trial))) continue;
       const trialId = String(trial.index);
       this.requests.set(requestKey(trial.experimentId, trialId), trial);
-      const status = this.launcher.submit({ experimentId: trial.experimentId, trialId });
+      const status = this.launcher.submit({ experimentId: trial.experimentId, trialId, env: { [TRAINER_ENV.trialRequest]: JSON.stringify(trial) } });
       // Failed before this dispatch (an adopted Job, or a result that could not be stored then).
       if (status.phase === 'Failed') await this.recordFailure(status);
     }
@@ -74,9 +78,14 @@ export class JobTrialDispatcher implements TrialDispatcher {
     return withdrawn;
   }
 
+  settle(experimentId: string, indices: readonly number[]): Promise<void> {
+    return this.queue.settle(experimentId, indices);
+  }
+
   /** On completion: the experiment's anchor Job goes; its finished trial Jobs stay until their TTL. */
   async finished(experimentId: string): Promise<void> {
     this.registered.delete(experimentId);
+    await this.queue.withdraw(experimentId);
     await this.launcher.finishExperiment(experimentId);
   }
 
@@ -85,13 +94,14 @@ export class JobTrialDispatcher implements TrialDispatcher {
     const trial = this.requests.get(key);
     if (!trial) return;
     try {
-      if (!(await this.results.hasResult(trial.experimentId, trial.index))) {
+      if (!(await this.results.hasResult(trial))) {
         const detail = status.message && status.message !== status.reason ? `${status.reason ?? 'Failed'} (${status.message})` : (status.reason ?? 'Failed');
         const events = status.events.length > 0 ? `; events: ${status.events.join(' | ')}` : '';
         await this.results.append(trial.experimentId, {
           type: 'result',
           index: trial.index,
           key: trial.key,
+          token: trial.token,
           outcome: null,
           error: `${detail}${events}`.slice(0, MAX_ERROR_CHARS),
           trainer: `launcher:${status.jobName ?? 'none'}`,

@@ -1,10 +1,12 @@
 /**
- * Environment variables a trial Job gives the trainer in job mode. The trainer reads its trial
- * by these ids; NATS settings use the same names as the services (docs/configuration.md).
+ * Environment variables a trial Job gives the trainer in job mode: its whole trial request
+ * (JSON, with the trial's token) and the ids it must match; NATS settings use the same names as
+ * the services (docs/configuration.md).
  */
 export const TRAINER_ENV = {
   experimentId: 'ENAS_EXPERIMENT_ID',
   trialId: 'ENAS_TRIAL_ID',
+  trialRequest: 'ENAS_TRIAL_REQUEST',
   attempt: 'ENAS_TRIAL_ATTEMPT',
   jobName: 'ENAS_JOB_NAME',
   podName: 'ENAS_POD_NAME',

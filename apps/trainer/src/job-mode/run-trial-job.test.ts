@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STREAMS, SUBJECTS } from '@dcl-enas/contracts';
-import { EventLog, NatsServerProcess, TrialQueue, ensureJetStream } from '@dcl-enas/cluster';
+import type { TrialRequest } from '@dcl-enas/contracts';
+import { EventLog, NatsServerProcess, ensureJetStream } from '@dcl-enas/cluster';
+import { auditLog } from '@dcl-enas/experiments';
 import { nb201Space } from '@dcl-enas/spaces';
 import { JOB_EXIT } from './exit-codes';
 import { runTrialJob } from './run-trial-job';
@@ -15,11 +16,13 @@ const key = nb201Space.key(nb201Space.parse(arch));
 let server: NatsServerProcess;
 let nc: NatsConnection;
 let log: EventLog;
-let queue: TrialQueue;
+const TOKEN = '7'.repeat(32);
+const request = (experimentId: string, index: number, over: Partial<TrialRequest> = {}): TrialRequest => ({ experimentId, index, space: 'nb201', dataset: 'cifar10', arch, key, token: TOKEN, ...over });
 const dir = mkdtempSync(join(tmpdir(), 'trainer-job-'));
 
-function jobEnv(experimentId: string, index: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function jobEnv(experimentId: string, index: number, extra: Record<string, string> = {}, trial = request(experimentId, index)): NodeJS.ProcessEnv {
   return {
+    ENAS_TRIAL_REQUEST: JSON.stringify(trial),
     NATS_URL: server.url,
     ENAS_EXPERIMENT_ID: experimentId,
     ENAS_TRIAL_ID: String(index),
@@ -31,16 +34,12 @@ function jobEnv(experimentId: string, index: number, extra: Record<string, strin
   };
 }
 
-async function queued(experimentId: string, index: number): Promise<boolean> {
-  return log.hasSubject(STREAMS.trials, SUBJECTS.trial(experimentId, index));
-}
 
 beforeAll(async () => {
   server = await NatsServerProcess.start();
   nc = await connect({ servers: server.url });
   await ensureJetStream(nc, { replicas: 1, maxMessageBytes: 262144 });
   log = await EventLog.open(nc, null);
-  queue = await TrialQueue.open(nc, log);
 });
 
 afterAll(async () => {
@@ -49,31 +48,33 @@ afterAll(async () => {
 });
 
 describe('trainer job mode (real nats-server, real NB201 table)', () => {
-  it('reads its trial by id, stores the result, removes the trial from the queue, exits 0', async () => {
-    await queue.dispatch([{ experimentId: 'jobs-ok', index: 3, space: 'nb201', dataset: 'cifar10', arch, key }], false);
+  it('trains the trial of its ENAS_TRIAL_REQUEST, stores the result with the trial token, exits 0', async () => {
     expect(await runTrialJob(jobEnv('jobs-ok', 3))).toBe(JOB_EXIT.OK);
     const events = await log.readAll('jobs-ok');
     const result = events.map((e) => e.event).find((e) => e.type === 'result')!;
-    expect(result).toMatchObject({ type: 'result', index: 3, key, trainer: 'job:pod-jobs-ok-3', attempt: 1 });
+    expect(result).toMatchObject({ type: 'result', index: 3, key, token: TOKEN, trainer: 'job:pod-jobs-ok-3', attempt: 1 });
     expect((result as { outcome: { valAcc: number } }).outcome.valAcc).toBeGreaterThan(50);
-    expect(await queued('jobs-ok', 3)).toBe(false);
-    // A second attempt (the Job retried after the result was stored) does nothing and succeeds.
+    // A second attempt (the Job retried after the result was stored) stores a second result, which counts once.
     expect(await runTrialJob(jobEnv('jobs-ok', 3))).toBe(JOB_EXIT.OK);
-    expect((await log.readAll('jobs-ok')).filter((e) => e.event.type === 'result')).toHaveLength(1);
+    const proposal = { type: 'proposed' as const, batch: 0, trials: [{ index: 3, arch, key, token: TOKEN }] };
+    const audit = auditLog([proposal, ...(await log.readAll('jobs-ok')).map((e) => e.event)]);
+    expect(audit).toMatchObject({ lost: [], refused: [], trainedTwice: [key] });
   });
 
   it('a trial that cannot be trained is stored as a failed result and exits 2 with a termination message', async () => {
-    await queue.dispatch([{ experimentId: 'jobs-bad', index: 0, space: 'nb201', dataset: 'cifar10', arch, key: 'not-the-key' }], false);
-    expect(await runTrialJob(jobEnv('jobs-bad', 0))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(await runTrialJob(jobEnv('jobs-bad', 0, {}, request('jobs-bad', 0, { key: 'not-the-key' })))).toBe(JOB_EXIT.BAD_TRIAL);
     expect(readFileSync(join(dir, 'jobs-bad-0.log'), 'utf8')).toMatch(/^trial 0 cannot be trained: trial 0: key not-the-key is not the key of/);
     const result = (await log.readAll('jobs-bad')).map((e) => e.event).find((e) => e.type === 'result')!;
-    expect(result).toMatchObject({ outcome: null, error: expect.stringMatching(/key not-the-key/) });
-    expect(await queued('jobs-bad', 0)).toBe(false);
+    expect(result).toMatchObject({ outcome: null, token: TOKEN, error: expect.stringMatching(/key not-the-key/) });
   });
 
-  it('a trial missing from the queue, or bad ids, exit 2 naming the problem', async () => {
-    expect(await runTrialJob(jobEnv('jobs-missing', 9))).toBe(JOB_EXIT.BAD_TRIAL);
-    expect(readFileSync(join(dir, 'jobs-missing-9.log'), 'utf8')).toMatch(/trial 9 of experiment jobs-missing is not in the queue/);
+  it('a missing or mismatched trial request, or bad ids, exit 2 naming the problem', async () => {
+    expect(await runTrialJob(jobEnv('jobs-missing', 9, { ENAS_TRIAL_REQUEST: '' }))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-missing-9.log'), 'utf8')).toMatch(/^ENAS_TRIAL_REQUEST is not set/);
+    expect(await runTrialJob(jobEnv('jobs-other', 1, {}, request('jobs-other', 2)))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-other-1.log'), 'utf8')).toMatch(/^ENAS_TRIAL_REQUEST is trial 2 of jobs-other, not trial 1 of jobs-other/);
+    expect(await runTrialJob(jobEnv('jobs-untokened', 1, {}, { ...request('jobs-untokened', 1), token: 'x' }))).toBe(JOB_EXIT.BAD_TRIAL);
+    expect(readFileSync(join(dir, 'jobs-untokened-1.log'), 'utf8')).toMatch(/token/);
     expect(await runTrialJob(jobEnv('jobs-x', 0, { ENAS_TRIAL_ID: 'seven' }))).toBe(JOB_EXIT.BAD_TRIAL);
     expect(readFileSync(join(dir, 'jobs-x-0.log'), 'utf8')).toMatch(/^ENAS_TRIAL_ID="seven" is not a trial index/);
     expect(await runTrialJob(jobEnv('jobs-y', 0, { ENAS_JOB_CONNECT_TIMEOUT_MS: '2m' }))).toBe(JOB_EXIT.BAD_TRIAL);
