@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
+import { connect, nkeyAuthenticator, nkeys, type ConnectionOptions, type NatsConnection } from 'nats';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
 import { openBenchmark, type Evaluator } from '@dcl-enas/benchmarks';
-import { EventLog, NatsServerProcess, freePort } from '@dcl-enas/cluster';
+import { EventLog, NatsServerProcess, SERVICE_NAMES, freePort, inboxPrefix, natsAuthorizationConf, type ServiceName } from '@dcl-enas/cluster';
 import { ExperimentDetail, decode, type ExperimentEvent, type ExperimentSpec } from '@dcl-enas/contracts';
 import { spaceByName } from '@dcl-enas/experiments';
 import { inProcessPredictors, ridgeEngine } from '@dcl-enas/predictor-engines';
@@ -64,7 +67,54 @@ export class ServiceProcess {
   }
 }
 
-/** A nats-server and the services around it, each a real child process started through `enas serve`. */
+/**
+ * How the services log in to nats-server: as the per-service users with the permissions the
+ * chart ships (natsAuthorizationConf), by password or by NKey; `none` only where a test is about
+ * something else than NATS (there is no such test in the cluster suites).
+ */
+export type ClusterAuth = 'passwords' | 'nkeys' | 'none';
+
+/** The generated per-service users, and an observer (all subjects) for the tests' own reads. */
+class ClusterUsers {
+  private readonly passwords = Object.fromEntries(SERVICE_NAMES.map((s) => [s, randomBytes(18).toString('hex')])) as Record<ServiceName, string>;
+  private readonly nkeys = Object.fromEntries(SERVICE_NAMES.map((s) => [s, nkeys.createUser()])) as Record<ServiceName, ReturnType<typeof nkeys.createUser>>;
+  private readonly observerPassword = randomBytes(18).toString('hex');
+  private readonly dir = mkdtempSync(join(tmpdir(), 'enas-cluster-users-'));
+
+  constructor(readonly auth: ClusterAuth) {}
+
+  config(): string | undefined {
+    if (this.auth === 'none') return undefined;
+    const observer = `    {
+      user: "observer"
+      password: ${JSON.stringify(this.observerPassword)}
+      permissions: { publish: { allow: [">"] }, subscribe: { allow: [">"] } }
+    }`;
+    return natsAuthorizationConf((s) => (this.auth === 'nkeys' ? { nkey: this.nkeys[s].getPublicKey() } : JSON.stringify(this.passwords[s])), SERVICE_NAMES, [observer]);
+  }
+
+  /** The environment a service logs in with. */
+  env(service: ServiceName): Record<string, string> {
+    if (this.auth === 'none') return { NATS_USER: '', NATS_PASSWORD: '' };
+    if (this.auth === 'passwords') return { NATS_USER: service, NATS_PASSWORD: this.passwords[service] };
+    const file = join(this.dir, `${service}.nk`);
+    writeFileSync(file, this.nkeys[service].getSeed(), { mode: 0o600 });
+    return { NATS_USER: '', NATS_PASSWORD: '', NATS_NKEY_SEED_FILE: file };
+  }
+
+  /** Client options of a service's user (a test acting as that service), or of the observer. */
+  login(as: ServiceName | 'observer'): Partial<ConnectionOptions> {
+    if (this.auth === 'none') return {};
+    if (as === 'observer') return { user: 'observer', pass: this.observerPassword };
+    const inbox = { inboxPrefix: inboxPrefix(as) };
+    return this.auth === 'passwords' ? { user: as, pass: this.passwords[as], ...inbox } : { authenticator: nkeyAuthenticator(this.nkeys[as].getSeed()), ...inbox };
+  }
+}
+
+/**
+ * A nats-server and the services around it, each a real child process started through `enas
+ * serve`, logging in as their own users under the shipped least-privilege permissions.
+ */
 export class Cluster {
   readonly services: ServiceProcess[] = [];
   private nc: NatsConnection | null = null;
@@ -72,10 +122,23 @@ export class Cluster {
   private constructor(
     readonly nats: NatsServerProcess,
     readonly apiPort: number,
+    readonly users: ClusterUsers,
   ) {}
 
-  static async start(): Promise<Cluster> {
-    return new Cluster(await NatsServerProcess.start(), await freePort());
+  static async start(auth: ClusterAuth = 'passwords'): Promise<Cluster> {
+    const users = new ClusterUsers(auth);
+    const config = users.config();
+    return new Cluster(await NatsServerProcess.start(config === undefined ? {} : { config }), await freePort(), users);
+  }
+
+  /** Publish and subscribe permission violations nats-server has logged. */
+  violations(): string[] {
+    return this.nats.output.split('\n').filter((l) => / - (Publish|Subscription) Violation - /.test(l));
+  }
+
+  /** A connection as one service's user (the test acting as that service). */
+  async connectAs(service: ServiceName): Promise<NatsConnection> {
+    return connect({ servers: this.nats.url, maxReconnectAttempts: 0, reconnect: false, ...this.users.login(service) });
   }
 
   get api(): string {
@@ -85,7 +148,7 @@ export class Cluster {
   async serve(service: 'orchestrator' | 'trainer' | 'predictor' | 'encoder', env: Record<string, string> = {}): Promise<ServiceProcess> {
     const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'serve', service, '--nats', this.nats.url], {
       cwd: ROOT,
-      env: { ...process.env, ...TEST_ENV, ENAS_HTTP_PORT: service === 'orchestrator' ? String(this.apiPort) : '0', ...env },
+      env: { ...process.env, ...TEST_ENV, ...this.users.env(service), ENAS_HTTP_PORT: service === 'orchestrator' ? String(this.apiPort) : '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const p = new ServiceProcess(service, child);
@@ -95,7 +158,7 @@ export class Cluster {
   }
 
   async connection(): Promise<NatsConnection> {
-    this.nc ??= await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    this.nc ??= await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200, ...this.users.login('observer') });
     return this.nc;
   }
 

@@ -125,10 +125,10 @@ describe('NATS users with least-privilege permissions', () => {
     const count = async (stream: string) => (await jsm.streams.info(stream)).state.messages;
     const before = { events: await count(STREAMS.events), trials: await count(STREAMS.trials) };
     const forbidden: Record<ServiceName, string[]> = {
-      trainer: ['enas.v1.events.x1.created', 'enas.v1.events.x1.ended', 'enas.v1.trials.x1.0', 'enas.v1.predictor.fit', '$JS.API.STREAM.DELETE.ENAS_EVENTS', '$JS.API.STREAM.PURGE.ENAS_EVENTS', '$KV.enas-experiments.x1'],
+      trainer: ['enas.v1.events.x1.created', 'enas.v1.events.x1.ended', 'enas.v1.events.x1.stop', 'enas.v1.events.x1.proposed.0', 'enas.v1.trials.x1.0', 'enas.v1.predictor.fit', '$JS.API.STREAM.DELETE.ENAS_EVENTS', '$JS.API.STREAM.PURGE.ENAS_EVENTS', '$KV.enas-experiments.x1', '$JS.API.STREAM.MSG.GET.ENAS_EVENTS', '$JS.API.DIRECT.GET.ENAS_EVENTS', '$JS.API.CONSUMER.CREATE.ENAS_EVENTS', '$JS.API.STREAM.MSG.GET.ENAS_TRIALS', '$JS.API.STREAM.MSG.DELETE.ENAS_TRIALS'],
       predictor: ['enas.v1.events.x1.result.0', 'enas.v1.trials.x1.0', '$JS.API.STREAM.DELETE.ENAS_TRIALS', '$O.enas-encoders.C.x'],
       encoder: ['enas.v1.events.x1.result.0', 'enas.v1.predictor.rank', 'enas.v1.trials.x1.0', '$O.enas-models.C.x'],
-      orchestrator: ['enas.v1.events.x1.result.0', '$JS.API.STREAM.DELETE.ENAS_EVENTS', '$JS.API.STREAM.PURGE.ENAS_EVENTS', '$JS.API.CONSUMER.DELETE.ENAS_TRIALS.enas-trainers'],
+      orchestrator: ['$JS.ACK.ENAS_TRIALS.enas-trainers.1.1.1.1.1.1', '$JS.API.STREAM.DELETE.ENAS_EVENTS', '$JS.API.STREAM.PURGE.ENAS_EVENTS', '$JS.API.CONSUMER.DELETE.ENAS_TRIALS.enas-trainers'],
     };
     const expected: string[] = [];
     for (const [service, subjects] of Object.entries(forbidden) as [ServiceName, string[]][]) {
