@@ -108,7 +108,7 @@ describe('the services under several experiments and bad input', () => {
   });
 
   it('refuses bad messages with a reason, dead-letters them, and keeps serving', async () => {
-    const client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [cluster.nats.url] } });
+    const client = ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [cluster.nats.url], ...cluster.users.login('observer') } });
     const rpc = new RpcClient(client, 5000);
     const session = { id: 'bad-input', space: 'nb201', variant: 'dcl', seed: 0 };
     const arch = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';

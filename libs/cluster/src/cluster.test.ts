@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
-import { BUCKETS, type ExperimentEvent } from '@dcl-enas/contracts';
+import { BUCKETS, CONSUMERS, STREAMS, type ExperimentEvent } from '@dcl-enas/contracts';
 import { NatsServerProcess } from './nats-server-process';
 import { connectNats } from './nats-connection';
-import { ensureJetStream } from './jetstream-resources';
+import { ensureJetStream, ensureTrainerConsumer } from './jetstream-resources';
 import { EventLog } from './event-log';
 import { TrialQueue } from './trial-queue';
 import { ObjectStores, Payloads } from './blobs';
@@ -82,6 +82,24 @@ describe('trial queue', () => {
     await queue.settle('q1', [1, 2]);
     expect(await queued()).toEqual(['enas.v1.trials.q1.0', 'enas.v1.trials.q1.3']);
     expect(await queue.withdraw('q1')).toBe(2);
+  });
+
+  it("taking answered trials off and withdrawing an experiment's trials leave the others' trials to the trainers", async () => {
+    const log = await EventLog.open(nc, null);
+    const queue = await TrialQueue.open(nc, log);
+    await ensureTrainerConsumer(nc, 5000);
+    const consumer = await nc.jetstream().consumers.get(STREAMS.trials, CONSUMERS.trainers);
+    const trial = (experimentId: string, index: number) => ({ experimentId, index, space: 'nb201', dataset: 'cifar10', arch: `a${index}`, key: `k${index}`, token: T2 });
+    await queue.dispatch([trial('w1', 0), trial('w1', 1), trial('w2', 0), trial('w1', 2)], false);
+    const held = (await consumer.next({ expires: 2000 }))!;
+    expect(held.subject).toBe('enas.v1.trials.w1.0');
+    await queue.settle('w1', [0]); // answered while its trainer still holds it
+    expect(await queue.withdraw('w2')).toBe(1);
+    held.ack();
+    const next = await consumer.next({ expires: 2000 });
+    expect(next?.subject).toBe('enas.v1.trials.w1.1');
+    next!.ack();
+    expect((await consumer.next({ expires: 2000 }))?.subject).toBe('enas.v1.trials.w1.2');
   });
 });
 

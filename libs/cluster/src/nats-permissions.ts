@@ -54,7 +54,7 @@ const OPERATIONS = {
   /** EventLog.follow, readAll, hasResult. */
   readEventLog: { publish: readStream(STREAMS.events) },
   /** TrialQueue.dispatch (with its resume check by subject), withdraw, settle, finished. */
-  queueTrials: { publish: ['enas.v1.trials.>', `${API}.STREAM.MSG.GET.${STREAMS.trials}`, `${API}.STREAM.PURGE.${STREAMS.trials}`] },
+  queueTrials: { publish: ['enas.v1.trials.>', `${API}.STREAM.MSG.GET.${STREAMS.trials}`, `${API}.STREAM.MSG.DELETE.${STREAMS.trials}`] },
   /** TrialWorker: the durable work-queue consumer, pulled and acknowledged. */
   takeTrials: {
     publish: [

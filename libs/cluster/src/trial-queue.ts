@@ -35,8 +35,9 @@ export class TrialQueue implements TrialLauncher {
 
   /** Withdraws an experiment's waiting trials (on stop). */
   async withdraw(experimentId: string): Promise<number> {
-    const r = await this.jsm.streams.purge(STREAMS.trials, { filter: SUBJECTS.trialsOf(experimentId) });
-    return r.purged;
+    let removed = 0;
+    for (const subject of await this.queued(experimentId)) removed += await this.remove(subject);
+    return removed;
   }
 
   /** After completion: what is left in the queue are copies of answered trials, which no trainer should train. */
@@ -50,11 +51,32 @@ export class TrialQueue implements TrialLauncher {
    */
   async settle(experimentId: string, indices: readonly number[]): Promise<void> {
     if (indices.length === 0) return;
-    const info = await this.jsm.streams.info(STREAMS.trials, { subjects_filter: SUBJECTS.trialsOf(experimentId) });
-    const queued = new Set(Object.keys(info.state.subjects ?? {}));
+    const queued = new Set(await this.queued(experimentId));
     for (const i of indices) {
       const subject = SUBJECTS.trial(experimentId, i);
-      if (queued.has(subject)) await this.jsm.streams.purge(STREAMS.trials, { filter: subject });
+      if (queued.has(subject)) await this.remove(subject);
+    }
+  }
+
+  private async queued(experimentId: string): Promise<string[]> {
+    const info = await this.jsm.streams.info(STREAMS.trials, { subjects_filter: SUBJECTS.trialsOf(experimentId) });
+    return Object.keys(info.state.subjects ?? {});
+  }
+
+  /**
+   * Deletes a subject's messages one by one. Not a purge with a subject filter: on nats-server
+   * 2.9 that moves the trainers' consumer past every message not yet delivered, of any subject,
+   * so other trials would never reach a trainer.
+   */
+  private async remove(subject: string): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const m = await this.jsm.streams.getMessage(STREAMS.trials, { last_by_subj: subject }).catch((e: Error) => {
+        if (/no message found|404/i.test(e.message)) return null;
+        throw e;
+      });
+      if (!m) return removed;
+      if (await this.jsm.streams.deleteMessage(STREAMS.trials, m.seq, false).catch((e: Error) => (/no message found|404/i.test(e.message) ? false : Promise.reject(e)))) removed++;
     }
   }
 }
