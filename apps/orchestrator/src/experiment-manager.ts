@@ -34,6 +34,7 @@ export class ExperimentManager {
   private running = 0;
   private kv!: KV;
   private closed = false;
+  private started = false;
 
   constructor(
     private readonly ctx: ServiceContext<OrchestratorConfig>,
@@ -54,6 +55,7 @@ export class ExperimentManager {
       this.waiting.push(s.id);
     }
     this.pump();
+    this.started = true;
     return snapshots.length;
   }
 
@@ -84,6 +86,16 @@ export class ExperimentManager {
     const snapshot = a?.snapshot ?? (await this.snapshot(id));
     const folded = foldLog((await this.log.readAll(id)).map((e) => e.event));
     return { ...snapshot, trajectory: folded.trajectory, ...(launcher ? { launcher } : {}) };
+  }
+
+  /**
+   * Whether nobody need train trial `index`: it has its result, or its experiment is not running
+   * here (ended). Unknown while its log is being replayed: false, so the trial is trained.
+   */
+  isAnswered(id: string, index: number): boolean {
+    const a = this.active.get(id);
+    if (!a) return this.started;
+    return a.run?.answered.includes(index) ?? false;
   }
 
   async stop(id: string, reason = 'stopped by request'): Promise<ExperimentSnapshot> {

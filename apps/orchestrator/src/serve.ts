@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EventLog, HealthModule, TrialQueue, bearerAuth, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
+import { EventLog, HealthModule, TrialQueue, answerTrialQuestions, bearerAuth, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
 import { launcherSettingsFromEnv } from '@dcl-enas/k8s-launcher';
 import { LIMITS } from '@dcl-enas/contracts';
 import { DASHBOARD_OPEN_PATHS } from '@dcl-enas/dashboard';
@@ -43,10 +43,12 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
   app.useBodyParser('json', { limit: LIMITS.specBytes });
   await listenHttp(app, ctx);
   const resumed = await manager.start();
+  const questions = answerTrialQuestions(ctx.nc, (id, index) => manager.isAnswered(id, index), ctx.logger);
   ctx.readiness.set('experiments', null);
   dashboard.start();
   ctx.logger.info({ resumed, maxRunning: config.maxRunningExperiments }, 'orchestrator ready');
   onShutdown(ctx, async () => {
+    questions.unsubscribe();
     await manager.close();
     await dashboard.close();
     await trials.close();

@@ -21,3 +21,4 @@ export * from './run-service';
 export * from './nats-permissions';
 export * from './api-auth';
 export * from './metrics';
+export * from './trial-answers';

@@ -65,6 +65,10 @@ const OPERATIONS = {
       `$JS.ACK.${TRAINERS}.>`,
     ],
   },
+  /** trialAnswered: a trainer handed a trial again asks whether it is answered. */
+  askAnswered: { publish: ['enas.v1.answered'] },
+  /** answerTrialQuestions: the orchestrator answers from its ledgers. */
+  answerAnswered: { subscribe: ['enas.*.answered'], allowResponses: true },
   /** registerQueueDepth (metrics): the trainers' consumer's backlog. */
   queueDepth: { publish: [`${API}.CONSUMER.INFO.${TRAINERS}`] },
   /** ExperimentManager: snapshots in the experiments bucket. */
@@ -83,8 +87,8 @@ type Operation = keyof typeof OPERATIONS;
 
 /** The operations each service performs. The trainer never reads the event log nor any trial it was not handed. */
 const USES: Record<ServiceName, readonly Operation[]> = {
-  orchestrator: ['start', 'appendExperimentEvents', 'appendResults', 'readEventLog', 'queueTrials', 'queueDepth', 'snapshots', 'blobs', 'requestPredictions'],
-  trainer: ['start', 'appendResults', 'takeTrials', 'queueDepth'],
+  orchestrator: ['start', 'appendExperimentEvents', 'appendResults', 'readEventLog', 'queueTrials', 'queueDepth', 'snapshots', 'blobs', 'requestPredictions', 'answerAnswered'],
+  trainer: ['start', 'appendResults', 'takeTrials', 'queueDepth', 'askAnswered'],
   predictor: ['start', 'blobs', 'servePredictions'],
   encoder: ['start', 'serveEncoders'],
 };

@@ -6,6 +6,10 @@ import type { DeadLetters } from './dead-letter';
 import type { EventLog } from './event-log';
 import type { Logger } from './logger';
 import { ensureTrainerConsumer } from './jetstream-resources';
+import { trialAnswered } from './trial-answers';
+
+/** How long a trainer waits for the orchestrator's word on a trial handed to it again. */
+const ASK_TIMEOUT_MS = 2000;
 
 /** Trains (or looks up) one trial; throws a UserError-like error for a trial that cannot be trained. */
 export type TrainFn = (trial: TrialRequest, keepAlive: () => void) => Promise<TrialOutcome>;
@@ -91,6 +95,11 @@ export class TrialWorker {
       return;
     }
     const attempt = m.info.redeliveryCount;
+    if (attempt > 1 && (await trialAnswered(this.nc, trial, ASK_TIMEOUT_MS))) {
+      this.logger.info({ experiment: trial.experimentId, trial: trial.index, key: trial.key, attempt }, 'trial answered already (the orchestrator says); acknowledging without training');
+      await m.ackAck();
+      return;
+    }
     const base = { type: 'result' as const, index: trial.index, key: trial.key, token: trial.token, trainer: this.trainer, attempt };
     let event: ExperimentEvent;
     if (attempt > this.options.maxDeliver) {

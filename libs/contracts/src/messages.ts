@@ -90,3 +90,9 @@ export const DeadLetter = z
   })
   .strict();
 export type DeadLetter = z.infer<typeof DeadLetter>;
+
+/** enas.v1.answered: is trial `index` of the experiment answered (or its experiment over), so that nobody need train it? */
+export const AnsweredRequest = z.object({ experimentId: z.string().regex(TOKEN_PATTERN), index: z.number().int().nonnegative() }).strict();
+export type AnsweredRequest = z.infer<typeof AnsweredRequest>;
+export const AnsweredReply = z.object({ answered: z.boolean() }).strict();
+export type AnsweredReply = z.infer<typeof AnsweredReply>;

@@ -10,6 +10,8 @@ export const SUBJECTS = {
   predictorFit: `${root}.predictor.fit`,
   predictorRank: `${root}.predictor.rank`,
   encoderPretrain: `${root}.encoder.pretrain`,
+  /** A trainer given a trial again asks the orchestrator whether it is answered already (trainers cannot read the log). */
+  trialAnswered: `${root}.answered`,
   /** Every event of one experiment, in order. */
   events: (experimentId: string) => `${root}.events.${token(experimentId)}.>`,
   eventCreated: (experimentId: string) => `${root}.events.${token(experimentId)}.created`,
