@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveDataDir, UserError } from '@dcl-enas/common';
-import { parseHeader, readRecord, recordFiles } from '@dcl-enas/wfdb';
+import { readHeader, readRecord, recordFiles } from '@dcl-enas/wfdb';
 import type { BeatSet } from './beat-set';
 import { cacheFileName, cacheKey, defaultCacheDir, readBeatCache, writeBeatCache } from './cache';
 import { extractRecordBeats, type RecordBeats } from './extract-beats';
@@ -112,14 +111,7 @@ function checkRecords(records: readonly number[]): number[] {
 async function inputFiles(mitdbDir: string, records: readonly number[]): Promise<string[]> {
   const files: string[] = [];
   for (const r of records) {
-    const headerPath = join(mitdbDir, `${r}.hea`);
-    let content: Buffer;
-    try {
-      content = await readFile(headerPath);
-    } catch {
-      throw new UserError(`missing WFDB file ${headerPath}: check the record number or run \`enas data fetch mitdb\``);
-    }
-    const f = recordFiles(mitdbDir, String(r), parseHeader(content, headerPath));
+    const f = recordFiles(mitdbDir, String(r), await readHeader(mitdbDir, String(r)));
     files.push(f.header, ...f.signalFiles, ...(f.annotations ? [f.annotations] : []));
   }
   return files;

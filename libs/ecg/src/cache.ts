@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { endianness, homedir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '@dcl-enas/common';
 import { RR_FEATURE_COUNT } from './rr-features';
 import type { RecordBeats } from './extract-beats';
 
@@ -25,7 +26,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function cacheKey(settings: unknown, files: readonly string[]): Promise<string> {
   const stats = await Promise.all(files.map(async (f) => {
-    const s = await stat(f);
+    const s = await stat(f).catch(() => {
+      throw new UserError(`missing WFDB file ${f}: place the record's .hea, .dat and annotation files there (or set ENAS_DATA_DIR)`);
+    });
     return [f, s.size, s.mtimeMs];
   }));
   return createHash('sha256').update(JSON.stringify({ format: CACHE_FORMAT, endianness: endianness(), settings, stats })).digest('hex');

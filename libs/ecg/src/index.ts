@@ -10,3 +10,4 @@ export * from './cache';
 export * from './build-beat-set';
 export * from './split';
 export * from './imbalance';
+export * from './data-check';

@@ -47,6 +47,10 @@ export interface WfdbHeader {
 const DEFAULT_FS = 250;
 const DEFAULT_GAIN = 200;
 const DEFAULT_UNITS = 'mV';
+const INT16_MIN = -32768;
+const INT16_MAX = 32767;
+/** More signals than any WFDB record holds (MIT-BIH has 2); a larger count is a damaged header. */
+const MAX_SIGNALS = 4096;
 
 interface Line {
   readonly text: string;
@@ -82,7 +86,7 @@ export function parseHeader(content: Buffer | string, file: string): WfdbHeader 
     throw new WfdbFormatError(file, nameToken.offset, `multi-segment record "${nameToken.text}" is not supported (only single-segment records are read)`);
   }
   if (!nsigToken) throw new WfdbFormatError(file, recordLine.offset + recordLine.text.length, 'record line ends before the number of signals');
-  const nSignals = parseInteger(nsigToken, file, 'number of signals', 0);
+  const nSignals = parseInteger(nsigToken, file, 'number of signals', 0, MAX_SIGNALS);
   const samplingFrequency = fsToken ? parseFrequency(fsToken, file) : DEFAULT_FS;
   const nSamples = nsampToken ? parseInteger(nsampToken, file, 'number of samples', 0) : null;
 
@@ -148,24 +152,27 @@ function parseSignalLine(line: Line, file: string, record: string, index: number
     const g = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?:\(([-+]?\d+)\))?(?:\/(\S+))?$/.exec(gainToken.text);
     if (!g) throw new WfdbFormatError(file, gainToken.offset, `signal ${index} has a malformed gain field "${gainToken.text}"`);
     const value = Number(g[1]);
+    if (!Number.isFinite(value)) throw new WfdbFormatError(file, gainToken.offset, `signal ${index} has gain "${g[1]}", not a finite number`);
     gain = value === 0 ? DEFAULT_GAIN : value;
-    if (g[2] !== undefined) baseline = Number(g[2]);
+    if (g[2] !== undefined) baseline = parseInteger({ text: g[2], offset: gainToken.offset + g[1].length + 1 }, file, 'baseline', INT16_MIN, INT16_MAX);
     if (g[3] !== undefined) units = g[3];
   }
-  const format = Number(fmt[1]);
-  const adcResolution = resToken ? parseInteger(resToken, file, 'ADC resolution', 0) : format === 212 ? 12 : 0;
-  const adcZero = zeroToken ? parseInteger(zeroToken, file, 'ADC zero') : 0;
-  const firstValue = firstToken ? parseInteger(firstToken, file, 'first value') : null;
-  const checksum = sumToken ? parseInteger(sumToken, file, 'checksum') : null;
+  const formatPart = (text: string, what: string): number => parseInteger({ text, offset: formatToken.offset }, file, `signal ${index} ${what}`, 0);
+  const format = formatPart(fmt[1], 'format');
+  const adcResolution = resToken ? parseInteger(resToken, file, 'ADC resolution', 0, 32) : format === 212 ? 12 : 0;
+  // Samples are read into 16-bit integers, so every value stated in ADC units must fit one.
+  const adcZero = zeroToken ? parseInteger(zeroToken, file, 'ADC zero', INT16_MIN, INT16_MAX) : 0;
+  const firstValue = firstToken ? parseInteger(firstToken, file, 'first value', INT16_MIN, INT16_MAX) : null;
+  const checksum = sumToken ? parseInteger(sumToken, file, 'checksum', INT16_MIN, INT16_MAX) : null;
   const blockSize = blockToken ? parseInteger(blockToken, file, 'block size', 0) : 0;
   const description = tokens.length > 8 ? line.text.slice(tokens[8].offset - line.offset).trimEnd() : `record ${record}, signal ${index}`;
 
   return {
     fileName: fileToken.text,
     format,
-    samplesPerFrame: fmt[2] === undefined ? 1 : Number(fmt[2]),
-    skew: fmt[3] === undefined ? 0 : Number(fmt[3]),
-    byteOffset: fmt[4] === undefined ? 0 : Number(fmt[4]),
+    samplesPerFrame: fmt[2] === undefined ? 1 : formatPart(fmt[2], 'samples per frame'),
+    skew: fmt[3] === undefined ? 0 : formatPart(fmt[3], 'skew'),
+    byteOffset: fmt[4] === undefined ? 0 : formatPart(fmt[4], 'byte offset'),
     gain,
     baseline: baseline ?? adcZero,
     units,
@@ -179,16 +186,19 @@ function parseSignalLine(line: Line, file: string, record: string, index: number
   };
 }
 
-function parseInteger(token: Token, file: string, what: string, min = -Infinity): number {
+function parseInteger(token: Token, file: string, what: string, min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^[-+]?\d+$/.test(token.text)) throw new WfdbFormatError(file, token.offset, `${what} "${token.text}" is not an integer`);
   const value = Number(token.text);
-  if (value < min) throw new WfdbFormatError(file, token.offset, `${what} ${value} is below ${min}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = min <= -Number.MAX_SAFE_INTEGER ? 'the safe integer range' : max >= Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new WfdbFormatError(file, token.offset, `${what} ${token.text} is out of range (must be ${range})`);
+  }
   return value;
 }
 
 function parseFrequency(token: Token, file: string): number {
   const m = /^((?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?:\/[^(\s]+(?:\([^)]*\))?)?$/.exec(token.text);
   const fs = m ? Number(m[1]) : NaN;
-  if (!(fs > 0)) throw new WfdbFormatError(file, token.offset, `sampling frequency "${token.text}" is not a positive number`);
+  if (!(fs > 0 && fs < Infinity)) throw new WfdbFormatError(file, token.offset, `sampling frequency "${token.text}" is not a positive number`);
   return fs;
 }

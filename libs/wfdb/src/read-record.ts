@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '@dcl-enas/common';
+import { checkDataFileSync, readDataFile, readDataFileSync, UserError, type DataFileLimit } from '@dcl-enas/common';
 import { decodeAnnotations, type Annotation } from './annotations';
 import { WfdbFormatError } from './errors';
-import { decodeFormat212 } from './format212';
+import { decodeFormat212, format212Bytes } from './format212';
 import { parseHeader, type SignalSpec, type WfdbHeader } from './header';
 import { verifySignal } from './verify';
 
@@ -29,20 +28,53 @@ export interface RecordFiles {
 
 /** Reads, decodes and verifies a record `name` in `dir` (header, format-212 signals, annotations). */
 export async function readRecord(dir: string, name: string, options: ReadRecordOptions = {}): Promise<WfdbRecord> {
-  const headerPath = join(dir, `${name}.hea`);
-  const header = parseHeader(await readFileOrFail(headerPath), headerPath);
+  const header = await readHeader(dir, name);
   const files = recordFiles(dir, name, header, options);
-  const paths = [...files.signalFiles, ...(files.annotations ? [files.annotations] : [])];
-  const contents = await Promise.all(paths.map(readFileOrFail));
-  return assembleRecord(header, files, new Map(paths.map((p, i) => [p, contents[i]])));
+  const contents = await Promise.all(filesToRead(files).map(({ path, limit }) => readWfdbFile(path, limit)));
+  return assembleRecord(header, files, new Map(filesToRead(files).map(({ path }, i) => [path, contents[i]])));
 }
 
 export function readRecordSync(dir: string, name: string, options: ReadRecordOptions = {}): WfdbRecord {
-  const headerPath = join(dir, `${name}.hea`);
-  const header = parseHeader(readFileOrFailSync(headerPath), headerPath);
+  const header = readHeaderSync(dir, name);
   const files = recordFiles(dir, name, header, options);
-  const paths = [...files.signalFiles, ...(files.annotations ? [files.annotations] : [])];
-  return assembleRecord(header, files, new Map(paths.map((p) => [p, readFileOrFailSync(p)])));
+  return assembleRecord(header, files, new Map(filesToRead(files).map(({ path, limit }) => [path, readWfdbFileSync(path, limit)])));
+}
+
+/** Reads and parses the header `<dir>/<name>.hea`. */
+export async function readHeader(dir: string, name: string): Promise<WfdbHeader> {
+  const path = join(dir, `${name}.hea`);
+  return parseHeader(await readWfdbFile(path, HEADER_LIMIT), path);
+}
+
+export function readHeaderSync(dir: string, name: string): WfdbHeader {
+  const path = join(dir, `${name}.hea`);
+  return parseHeader(readWfdbFileSync(path, HEADER_LIMIT), path);
+}
+
+/**
+ * A quick check of a record without decoding its samples: header and annotations parsed and
+ * checked (every annotation within the record's samples), each signal file present with the
+ * size its header implies. readRecord also verifies each signal's first value and checksum.
+ */
+export function checkRecordSync(dir: string, name: string, options: ReadRecordOptions = {}): { header: WfdbHeader; annotations: readonly Annotation[] | null } {
+  const header = readHeaderSync(dir, name);
+  const files = recordFiles(dir, name, header, options);
+  let length = header.nSamples;
+  signalGroups(header).forEach((group, g) => {
+    const path = files.signalFiles[g];
+    const start = group.specs[0].byteOffset;
+    const signals = group.specs.length;
+    const size = wfdbFileSize(path, SIGNAL_LIMIT);
+    length ??= Math.floor(Math.floor((Math.max(0, size - start) * 2) / 3) / signals);
+    const expected = start + format212Bytes(signals, length);
+    if (size !== expected) {
+      throw new WfdbFormatError(path, null, `the file has ${size} bytes but its header implies ${expected} (${length} samples of ${signals} signal(s))`);
+    }
+  });
+  if (!files.annotations) return { header, annotations: null };
+  const annotations = decodeAnnotations(readWfdbFileSync(files.annotations, ANNOTATION_LIMIT), files.annotations);
+  checkAnnotationTimes(annotations, length, files.annotations);
+  return { header, annotations };
 }
 
 /** The paths of a record's signal and annotation files, from its parsed header. */
@@ -75,13 +107,15 @@ export function assembleRecord(header: WfdbHeader, files: RecordFiles, contents:
     const data = contents.get(files.annotations);
     if (!data) throw new UserError(`${files.annotations} was not read; pass its contents to assembleRecord`);
     annotations = decodeAnnotations(data, files.annotations);
-    const length = signals[0]?.length ?? header.nSamples;
-    if (length !== undefined && length !== null) {
-      const late = annotations.find((a) => a.sample >= length);
-      if (late) throw new WfdbFormatError(files.annotations, late.offset, `annotation at sample ${late.sample} lies past the record's ${length} samples`);
-    }
+    checkAnnotationTimes(annotations, signals[0]?.length ?? header.nSamples, files.annotations);
   }
   return { header, signals, annotations };
+}
+
+function checkAnnotationTimes(annotations: readonly Annotation[], length: number | null | undefined, file: string): void {
+  if (length === undefined || length === null) return;
+  const late = annotations.find((a) => a.sample >= length);
+  if (late) throw new WfdbFormatError(file, late.offset, `annotation at sample ${late.sample} lies past the record's ${length} samples`);
 }
 
 interface SignalGroup {
@@ -119,24 +153,36 @@ function signalGroups(header: WfdbHeader): SignalGroup[] {
   return groups;
 }
 
-async function readFileOrFail(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw fileError(path, err);
-  }
+const FIX = "restore the record's files from the original database (compare with its SHA256SUMS)";
+// MIT-BIH: headers of at most 546 bytes, annotation files of at most 9 KB, signal files of
+// 1.95 MB. The limits leave room for other WFDB records (a day of two-lead ECG is ~60 MB).
+// Empty files are left to the parsers, which name the byte where the data should be.
+const HEADER_LIMIT: DataFileLimit = { maxBytes: 1 << 20, fix: FIX, allowEmpty: true };
+const ANNOTATION_LIMIT: DataFileLimit = { maxBytes: 64 << 20, fix: FIX, allowEmpty: true };
+const SIGNAL_LIMIT: DataFileLimit = { maxBytes: 1 << 30, fix: FIX, allowEmpty: true };
+
+function filesToRead(files: RecordFiles): { path: string; limit: DataFileLimit }[] {
+  return [
+    ...files.signalFiles.map((path) => ({ path, limit: SIGNAL_LIMIT })),
+    ...(files.annotations ? [{ path: files.annotations, limit: ANNOTATION_LIMIT }] : []),
+  ];
 }
 
-function readFileOrFailSync(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw fileError(path, err);
-  }
+async function readWfdbFile(path: string, limit: DataFileLimit): Promise<Buffer> {
+  if (!existsSync(path)) throw missing(path);
+  return readDataFile(path, limit);
 }
 
-function fileError(path: string, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new UserError(`missing WFDB file ${path}: place the record's .hea, .dat and annotation files there (or set ENAS_DATA_DIR)`);
-  return new UserError(`cannot read ${path} (${code ?? String(err)}): check the file's permissions`);
+function readWfdbFileSync(path: string, limit: DataFileLimit): Buffer {
+  if (!existsSync(path)) throw missing(path);
+  return readDataFileSync(path, limit);
+}
+
+function wfdbFileSize(path: string, limit: DataFileLimit): number {
+  if (!existsSync(path)) throw missing(path);
+  return checkDataFileSync(path, limit);
+}
+
+function missing(path: string): UserError {
+  return new UserError(`missing WFDB file ${path}: place the record's .hea, .dat and annotation files there (or set ENAS_DATA_DIR)`);
 }

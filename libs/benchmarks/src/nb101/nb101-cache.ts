@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { Nb101Table, type Nb101Source } from './nb101-table';
 
 const MAGIC = 'DCLNB101';
-const VERSION = 1;
+/** 2: tables are validated as they are read from the release; caches written before that are rebuilt. */
+const VERSION = 2;
 const HEADER = 40;
 /** Bytes per row: 4 float64 columns, uint32 + uint16 + uint8 cell, 16-byte hash. */
 const ROW = 4 * 8 + 4 + 2 + 1 + 16;
@@ -58,9 +59,22 @@ export function readTableCache(path: string, stamp: SourceStamp): Nb101Table | n
   const adjacency = take(Uint32Array);
   const ops = take(Uint16Array);
   const nodes = take(Uint8Array);
+  if (!figuresInRange(valAcc, testAcc, trainSeconds, params)) return null;
   const hashes = new Array<string>(n);
   for (let i = 0; i < n; i++, at += 16) hashes[i] = buf.toString('hex', at, at + 16);
   return new Nb101Table({ hashes, valAcc, testAcc, trainSeconds, params, adjacency, ops, nodes }, source);
+}
+
+/** A damaged cache is rebuilt from the release rather than trusted: every figure must be in range (NaN = missing). */
+function figuresInRange(valAcc: Float64Array, testAcc: Float64Array, trainSeconds: Float64Array, params: Float64Array): boolean {
+  for (let i = 0; i < valAcc.length; i++) {
+    const v = valAcc[i];
+    const t = testAcc[i];
+    if (!(v >= 0 && v <= 100) || !(Number.isNaN(t) || (t >= 0 && t <= 100))) return false;
+    if (!(Number.isNaN(trainSeconds[i]) || (trainSeconds[i] >= 0 && trainSeconds[i] < Infinity))) return false;
+    if (!(Number.isNaN(params[i]) || (params[i] >= 0 && params[i] < Infinity))) return false;
+  }
+  return true;
 }
 
 /** Writes the table atomically (temp file + rename); returns false when the cache is not writable. */

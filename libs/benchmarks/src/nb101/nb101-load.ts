@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '@dcl-enas/common';
+import { checkDataFileSync, UserError } from '@dcl-enas/common';
 import { cachePathFor, defaultCacheDir, readTableCache, stampOf, writeTableCache } from './nb101-cache';
-import { readNb101Release } from './nb101-release';
+import { readNb101Release, releaseFileLimit } from './nb101-release';
 import { NB101_SUBSET_FILE, readNb101Subset } from './nb101-subset';
 import type { Nb101Table } from './nb101-table';
 
@@ -36,6 +36,8 @@ export function loadNb101(dataDir: string, options: Nb101LoadOptions = {}): Nb10
   const dir = join(dataDir, NB101_DIR);
   const release = NB101_RELEASE_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
   if (release) {
+    // before the cache is consulted, so a directory or an empty file in its place is named as such
+    checkDataFileSync(release, releaseFileLimit(release));
     const stamp = stampOf(release);
     const memoKey = `${release}|${stamp.size}|${stamp.mtimeMs}`;
     const known = memo.get(memoKey);

@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+import { checkDataFileSync, describeRule, FRACTION, meetsRule, NON_NEGATIVE, NON_NEGATIVE_INTEGER, type DataFileLimit, type NumberRule } from '@dcl-enas/common';
 import { ModelMetricsType } from './model-metrics';
 import { NB101_EPOCHS, packRecordCell, parseNb101Record, scanNb101Record } from './nb101-record';
 import { Nb101Table } from './nb101-table';
@@ -5,6 +7,15 @@ import { TfRecordError } from './tfrecord-error';
 import { readTfRecordsSync } from './tfrecord-reader';
 
 const NOT_NB101 = 'this is not a NAS-Bench-101 release file, or it is damaged; download nasbench_only108.tfrecord again';
+/** Epoch budgets of the release (README: nasbench_full has 4/12/36/108, nasbench_only108 only 108). */
+const RELEASE_EPOCHS = [4, 12, 36, 108];
+/** nasbench_only108 is about 499 MB and nasbench_full about 1.95 GB: four times that is plenty. */
+const MAX_BYTES: Readonly<Record<string, number>> = { 'nasbench_only108.tfrecord': 2 * 2 ** 30, 'nasbench_full.tfrecord': 8 * 2 ** 30 };
+
+/** The size check of a release file (whatever its name, at most the larger limit). */
+export function releaseFileLimit(file: string): DataFileLimit {
+  return { maxBytes: MAX_BYTES[basename(file)] ?? 8 * 2 ** 30, fix: 'download nasbench_only108.tfrecord from the official NAS-Bench-101 release again' };
+}
 
 /** Decoded protobuf objects: fields absent on the wire are not own properties. */
 type Decoded = Record<string, unknown> & { evaluation_data?: Record<string, unknown>[] };
@@ -88,6 +99,7 @@ class Accumulator {
  * trainable_parameters from the first record of the hash (as the NB101 API does).
  */
 export function readNb101Release(file: string): Nb101Table {
+  checkDataFileSync(file, releaseFileLimit(file));
   const acc = new Accumulator();
   readTfRecordsSync(file, (data, offset) => {
     const record = scanNb101Record(data);
@@ -100,7 +112,19 @@ export function readNb101Release(file: string): Nb101Table {
     const text = (at: [number, number]): string => data.toString('latin1', at[0], at[1]);
     addRecord(acc, file, offset, record.hash, record.epochs, () => [text(record.adjacency), text(record.operations)], text(record.metrics));
   });
+  if (acc.hashes.length === 0) throw new TfRecordError(file, 0, `no ${NB101_EPOCHS}-epoch record in the file`, NOT_NB101);
   return acc.table();
+}
+
+/**
+ * Each figure of a record, checked: accuracies are fractions in [0, 1], times and the parameter
+ * count >= 0. Only the final validation accuracy is required; the others are proto2-optional
+ * and stay missing (null) when absent.
+ */
+function checkFigure(file: string, offset: number, hash: string, field: string, value: unknown, rule: NumberRule): void {
+  if (typeof value !== 'number' || !meetsRule(value, rule)) {
+    throw new TfRecordError(file, offset, `record ${hash}: ${field} is ${String(value)}, not ${describeRule(rule)}`, NOT_NB101);
+  }
 }
 
 function addRecord(
@@ -112,6 +136,9 @@ function addRecord(
   cell: () => [adjacency: string, operations: string],
   base64Metrics: string,
 ): void {
+  if (!RELEASE_EPOCHS.includes(epochs)) {
+    throw new TfRecordError(file, offset, `record ${hash}: epochs is ${epochs}, not one of ${RELEASE_EPOCHS.join(', ')}`, NOT_NB101);
+  }
   if (epochs !== NB101_EPOCHS) return;
   let metrics: Decoded;
   try {
@@ -123,6 +150,10 @@ function addRecord(
   if (!final || !has(final, 'validation_accuracy')) {
     throw new TfRecordError(file, offset, 'record has no final (third) evaluation with a validation accuracy', NOT_NB101);
   }
+  checkFigure(file, offset, hash, 'final validation_accuracy', final.validation_accuracy, FRACTION);
+  if (has(final, 'test_accuracy')) checkFigure(file, offset, hash, 'final test_accuracy', final.test_accuracy, FRACTION);
+  if (has(final, 'training_time')) checkFigure(file, offset, hash, 'final training_time', final.training_time, NON_NEGATIVE);
+  if (has(metrics, 'trainable_parameters')) checkFigure(file, offset, hash, 'trainable_parameters', metrics.trainable_parameters, NON_NEGATIVE_INTEGER);
   let row = acc.rowOf(hash);
   if (row === undefined) {
     const packed = packRecordCell(...cell());
