@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NatsServerProcess, freePort } from '@dcl-enas/cluster';
+import { randomBytes } from 'node:crypto';
+import { NatsServerProcess, SERVICE_NAMES, freePort, natsAuthorizationConf } from '@dcl-enas/cluster';
 import { ExperimentDetail, decode } from '@dcl-enas/contracts';
 import { experimentSpecWithTrialTemplateJsonSchema } from './experiment-spec-schema';
 import type { V1Pod } from './k8s-client';
@@ -31,13 +32,26 @@ let nats: NatsServerProcess;
 const dir = mkdtempSync(join(tmpdir(), 'enas-k8s-e2e-'));
 const cleanups: (() => Promise<void> | void)[] = [];
 
-// A nats-server of its own for each test: an orchestrator resumes every experiment it finds.
+/**
+ * The Secrets of the shipped deployment as the kubelet projects them: each service's NATS user and
+ * password (the trial template names the trainer's, as the chart's does).
+ */
+const SECRETS: Record<string, Record<string, string>> = {
+  'dcl-enas-nats-users': Object.fromEntries(SERVICE_NAMES.map((s) => [s, s])),
+  'dcl-enas-nats': Object.fromEntries(SERVICE_NAMES.map((s) => [`${s}-password`, randomBytes(18).toString('hex')])),
+};
+const NATS_LOGIN = { userSecret: { name: 'dcl-enas-nats-users', key: 'trainer' }, passwordSecret: { name: 'dcl-enas-nats', key: 'trainer-password' } };
+
+// A nats-server of its own for each test, with the per-service users and permissions the chart
+// ships: an orchestrator resumes every experiment it finds.
 beforeEach(async () => {
-  nats = await NatsServerProcess.start();
+  nats = await NatsServerProcess.start({ config: natsAuthorizationConf((s) => JSON.stringify(SECRETS['dcl-enas-nats']![`${s}-password`])) });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const violations = nats?.output.split('\n').filter((l) => / - (Publish|Subscription) Violation - /.test(l)) ?? [];
   await nats?.dispose();
+  expect(violations).toEqual([]);
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -79,7 +93,7 @@ class Orchestrator {
     );
     const child = spawn(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', 'serve', 'orchestrator', '--nats', nats.url], {
       cwd: ROOT,
-      env: { ...baseEnv(), KUBECONFIG: kubeconfig, ENAS_HTTP_PORT: String(port), ENAS_TRIAL_LAUNCHER: 'kubernetes', ENAS_K8S_PENDING_CHECK_MS: '100', ...env },
+      env: { ...baseEnv(), NATS_USER: 'orchestrator', NATS_PASSWORD: SECRETS['dcl-enas-nats']!['orchestrator-password']!, KUBECONFIG: kubeconfig, ENAS_HTTP_PORT: String(port), ENAS_TRIAL_LAUNCHER: 'kubernetes', ENAS_K8S_PENDING_CHECK_MS: '100', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const orchestrator = new Orchestrator(child, `http://127.0.0.1:${port}`);
@@ -133,7 +147,7 @@ class Orchestrator {
 async function failedStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', 'serve', 'orchestrator', '--nats', nats.url], {
     cwd: ROOT,
-    env: { ...baseEnv(), ENAS_HTTP_PORT: '0', ENAS_TRIAL_LAUNCHER: 'kubernetes', ...env },
+    env: { ...baseEnv(), NATS_USER: 'orchestrator', NATS_PASSWORD: SECRETS['dcl-enas-nats']!['orchestrator-password']!, ENAS_HTTP_PORT: '0', ENAS_TRIAL_LAUNCHER: 'kubernetes', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   cleanups.push(() => void child.kill('SIGKILL'));
@@ -184,7 +198,11 @@ class Kubelet {
     const container = pod.spec!.containers[0]!;
     const terminationLog = join(dir, `termination-${name}`);
     const env: NodeJS.ProcessEnv = { ...baseEnv(), ENAS_POD_NAME: name };
-    for (const entry of container.env ?? []) if (entry.value !== undefined) env[entry.name] = entry.value;
+    for (const entry of container.env ?? []) {
+      const ref = entry.valueFrom?.secretKeyRef;
+      if (entry.value !== undefined) env[entry.name] = entry.value;
+      else if (ref) env[entry.name] = SECRETS[ref.name!]?.[ref.key];
+    }
     env['ENAS_TERMINATION_LOG'] = terminationLog; // /dev/termination-log in a real pod
     const child = spawn(container.command![0]!, container.command!.slice(1), { cwd: ROOT, env, stdio: 'ignore' });
     this.children.add(child);
@@ -211,7 +229,7 @@ async function standinServer(podBehaviour: PodBehaviour): Promise<KubeApiStandin
 function templateFile(overrides: Partial<TrialTemplateInput> = {}): string {
   const file = join(dir, `template-${Math.random().toString(36).slice(2)}.json`);
   // The trainer runs from the repository checkout, so the command is `node` itself.
-  const template = testTemplate({ nats: { url: nats.url }, command: [process.execPath, ...REGISTER, 'apps/trainer/src/job-mode/main.ts'], ...overrides });
+  const template = testTemplate({ nats: { url: nats.url, ...NATS_LOGIN }, command: [process.execPath, ...REGISTER, 'apps/trainer/src/job-mode/main.ts'], ...overrides });
   writeFileSync(file, JSON.stringify(template));
   return file;
 }
