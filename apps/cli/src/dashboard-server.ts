@@ -5,13 +5,13 @@ import { dashboardPage, watchExperiment, watchExperiments, type DashboardHub } f
 
 /** The dashboard over plain node:http, for `enas search --ui` (the orchestrator serves the same routes through NestJS). */
 export async function startDashboardServer(hub: DashboardHub, port: number, host = '127.0.0.1'): Promise<{ url: string; close: () => Promise<void> }> {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--ui-port ${port} is not a port: use 0 to 65535 (0 picks a free one)`);
   const streams = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => route(hub, req, res, streams));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new UserError(`port ${port} is in use: choose another with --ui-port (0 picks a free one)`) : e),
-    );
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? 'is in use' : e.code === 'EACCES' ? 'needs privileges (permission denied)' : `cannot be listened on (${e.code ?? e.message})`;
+      reject(new UserError(`cannot serve the dashboard: port ${port} ${why}; choose another with --ui-port (0 picks a free one)`));
+    });
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { resolveDataDir, UserError } from '@dcl-enas/common';
-import { ContractError, EcgSettings, decode } from '@dcl-enas/contracts';
+import { ContractError, EcgSettings, LIMITS, decode } from '@dcl-enas/contracts';
 import { checkEcgSettings } from '@dcl-enas/experiments';
+import { readInputFile } from './io';
 
 /**
  * Spaces whose evaluator trains real networks register on demand: loading the ECG beat set
@@ -19,13 +20,15 @@ export async function prepareSpace(space: string, ecg?: EcgSettings): Promise<vo
 
 /** `--ecg`: a JSON object, or a YAML/JSON file holding one; checked against the spec's `ecg` schema. */
 export function ecgSettingsOption(value: string): EcgSettings {
+  const inline = value.trim().startsWith('{');
+  if (!inline && !existsSync(value)) throw new UserError(`--ecg: "${value}" is neither a JSON object nor a file: give e.g. '{"train":{"epochs":3}}' or a YAML/JSON file`);
+  const text = inline ? value : readInputFile(value, '--ecg', LIMITS.specBytes, `give e.g. '{"train":{"epochs":3}}' or a YAML/JSON file`);
   let raw: unknown;
   try {
-    raw = value.trim().startsWith('{') ? JSON.parse(value) : existsSync(value) ? parseYaml(readFileSync(value, 'utf8')) : undefined;
+    raw = inline ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     throw new UserError(`--ecg: not valid JSON or YAML (${(e as Error).message.split('\n')[0]}): give e.g. '{"train":{"epochs":3}}' or a file`);
   }
-  if (raw === undefined) throw new UserError(`--ecg: "${value}" is neither a JSON object nor a file: give e.g. '{"train":{"epochs":3}}' or a YAML/JSON file`);
   try {
     const settings = decode(EcgSettings, raw, '--ecg');
     checkEcgSettings(settings, '--ecg ');

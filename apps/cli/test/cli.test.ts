@@ -66,7 +66,7 @@ describe('bad input', () => {
     ['unknown space', ['search', '--space', 'nb999', '--dataset', 'cifar10'], /unknown space "nb999": use one of nb201/],
     ['unknown dataset', ['search', '--space', 'nb201', '--dataset', 'mnist'], /unknown dataset "mnist" for space nb201/],
     ['unknown strategy', ['search', '--space', 'nb201', '--dataset', 'cifar10', '--strategy', 'foo'], /unknown strategy "foo"/],
-    ['bad budget', ['search', '--space', 'nb201', '--dataset', 'cifar10', '--queries', '-3'], /expected a positive integer/],
+    ['bad budget', ['search', '--space', 'nb201', '--dataset', 'cifar10', '--queries', '-3'], /expected a query budget/],
     ['bad seeds', ['bench', '--space', 'nb201', '--dataset', 'cifar10', '--strategies', 'rea', '--queries', '5', '--seeds', 'x'], /expected seeds as A\.\.B/],
     ['missing data', ['search', '--space', 'nb201', '--dataset', 'cifar10'], /NAS-Bench-201 table not found .* set ENAS_DATA_DIR/, { ENAS_DATA_DIR: tmpdir() }],
     ['data dir that does not exist', ['data', 'check'], /ENAS_DATA_DIR=\/no\/such\/dir does not exist/, { ENAS_DATA_DIR: '/no/such/dir' }],

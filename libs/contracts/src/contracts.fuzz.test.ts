@@ -49,11 +49,12 @@ const spec = fc.record(
   { requiredKeys: ['apiVersion', 'kind', 'space', 'dataset', 'strategy', 'queries'] },
 );
 
+const trialToken = fc.stringMatching(/^[0-9a-f]{32}$/);
 const outcome = fc.record({ valAcc: finite, testAcc: fc.option(finite, { nil: null }), trainSeconds: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: null }) });
 const event = fc.oneof(
   fc.record({ type: fc.constant('created'), experimentId: token, spec: spec.map((s) => ({ seed: 0, batchSize: 1, ...s })), at: iso }),
-  fc.record({ type: fc.constant('proposed'), batch: nat, trials: fc.array(fc.record({ index: nat, arch, key }), { minLength: 1, maxLength: 5 }) }),
-  fc.record({ type: fc.constant('result'), index: nat, key, outcome: fc.option(outcome, { nil: null }), trainer: fc.string(), attempt: fc.integer({ min: 1, max: 100 }), at: iso }),
+  fc.record({ type: fc.constant('proposed'), batch: nat, trials: fc.array(fc.record({ index: nat, arch, key, token: trialToken }), { minLength: 1, maxLength: 5 }) }),
+  fc.record({ type: fc.constant('result'), index: nat, key, token: trialToken, outcome: fc.option(outcome, { nil: null }), trainer: fc.string(), attempt: fc.integer({ min: 1, max: 100 }), at: iso }),
   fc.record({ type: fc.constant('stop'), reason: fc.string(), at: iso }),
   fc.record({ type: fc.constant('ended'), status: fc.constantFrom('completed', 'stopped', 'failed'), at: iso }),
 );
@@ -61,7 +62,7 @@ const session = fc.record({ id: token, space: name, variant: name, seed: fc.inte
 
 /** Each contract with an arbitrary of valid values. */
 const PAYLOADS: [string, z.ZodType, fc.Arbitrary<unknown>][] = [
-  ['TrialRequest', TrialRequest, fc.record({ experimentId: token, index: nat, space: name, dataset: name, arch, key })],
+  ['TrialRequest', TrialRequest, fc.record({ experimentId: token, index: nat, space: name, dataset: name, arch, key, token: trialToken })],
   ['FitRequest', FitRequest, fc.record({ session, version: fc.integer({ min: 1, max: 1000 }), previous: fc.option(ref, { nil: null }), observations: inlineOrRef(fc.array(fc.record({ arch, key, valAcc: finite }), { maxLength: 5 })) })],
   ['RankRequest', RankRequest, fc.record({ session, model: fc.option(ref, { nil: null }), archs: inlineOrRef(fc.array(arch, { minLength: 1, maxLength: 5 })) })],
   ['PretrainRequest', PretrainRequest, fc.record({ space: name, engine: name, variant: name, seed: fc.integer() })],

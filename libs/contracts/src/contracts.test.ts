@@ -63,10 +63,11 @@ describe('subjects and payloads', () => {
   });
 
   it('validates events and requests, naming the first bad field', () => {
-    const ok = { type: 'result', index: 0, key: 'k', outcome: { valAcc: 90, testAcc: null, trainSeconds: 10 }, trainer: 't', attempt: 1, at: new Date().toISOString() };
+    const ok = { type: 'result', index: 0, key: 'k', token: 'a'.repeat(32), outcome: { valAcc: 90, testAcc: null, trainSeconds: 10 }, trainer: 't', attempt: 1, at: new Date().toISOString() };
     expect(decode(ExperimentEvent, ok, 'event').type).toBe('result');
     expect(() => decode(ExperimentEvent, { ...ok, attempt: 0 }, 'event')).toThrow(/^event: attempt:/);
     expect(() => decode(ExperimentEvent, { ...ok, type: 'bogus' }, 'event')).toThrow(/^event: type:/);
+    expect(() => decode(ExperimentEvent, { ...ok, token: undefined }, 'event')).toThrow(/^event: token:/);
     const fit = { session: { id: 's1', space: 'nb201', variant: 'dcl', seed: 0 }, version: 1, previous: null, observations: { inline: [] } };
     expect(decode(FitRequest, fit, 'fit').version).toBe(1);
     expect(() => decode(FitRequest, { ...fit, observations: { inline: [{ arch: 'a' }] } }, 'fit')).toThrow(/^fit: observations/);

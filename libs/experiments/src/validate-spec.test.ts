@@ -14,6 +14,12 @@ describe('spec names and ECG settings', () => {
     expect(() => validateSpecNames({ ...spec(''), dataset: 'cifar10' })).toThrow(/dataset: unknown dataset "cifar10" for space ecg: use one of mitdb/);
   });
 
+  it('refuses a budget the space cannot supply, at submission', () => {
+    const nb201 = { ...spec(''), space: 'nb201', dataset: 'cifar10', strategy: 'rea' };
+    expect(() => validateSpecNames({ ...nb201, queries: 4930 })).not.toThrow();
+    expect(() => validateSpecNames({ ...nb201, queries: 4931 })).toThrow(/^queries: 4931 is more than the 4930 distinct architectures of nb201: use at most 4930$/);
+  });
+
   it('refuses ECG settings on another space, and records that cannot be split', () => {
     expect(() => validateSpecNames({ ...spec(',"ecg":{}'), space: 'nb201', dataset: 'cifar10' })).toThrow(/^ecg: these settings are for space ecg only/);
     expect(() => checkEcgSettings({ records: [201, 104, 232] }, 'ecg.')).toThrow(/^ecg\.records: 104 are not non-paced MIT-BIH records/);

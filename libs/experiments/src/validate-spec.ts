@@ -1,8 +1,8 @@
 import { UserError } from '@dcl-enas/common';
 import type { EcgSettings, ExperimentSpec } from '@dcl-enas/contracts';
 import { DS1_RECORDS, DS2_RECORDS } from '@dcl-enas/ecg';
-import { strategyNames } from '@dcl-enas/search';
-import { datasetsOf, spaceNames } from './spaces';
+import { checkQueryBudget, strategyNames } from '@dcl-enas/search';
+import { datasetsOf, spaceByName, spaceNames } from './spaces';
 
 /** What the schema cannot know: that space, dataset and strategy exist. One UserError naming the field. */
 export function validateSpecNames(spec: ExperimentSpec): void {
@@ -12,6 +12,7 @@ export function validateSpecNames(spec: ExperimentSpec): void {
   if (!strategyNames().includes(spec.strategy)) throw new UserError(`strategy: unknown strategy "${spec.strategy}": use one of ${strategyNames().join(', ')}`);
   if (spec.ecg && spec.space !== 'ecg') throw new UserError(`ecg: these settings are for space ecg only: remove them, or search space ecg`);
   if (spec.ecg) checkEcgSettings(spec.ecg, 'ecg.');
+  checkQueryBudget(spaceByName(spec.space), spec.queries, 'queries:');
 }
 
 /** What the schema cannot see in the ECG settings: records that exist and a split (and folds) they allow. One UserError. */

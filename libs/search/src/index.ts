@@ -1,6 +1,7 @@
 export * from './strategy';
 export * from './predictor-port';
 export * from './run-search';
+export * from './budget';
 export * from './strategies/proposal-set';
 export * from './strategies/random-search';
 export * from './strategies/regularized-evolution';

@@ -2,12 +2,16 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { resolveDataDir, UserError, writeFileAtomicSync } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
-import { benchCsv, benchMarkdown, BenchStore, queriesToCeilingText, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
+import { benchCsv, benchMarkdown, BenchStore, checkQueryBudget, queriesToCeilingText, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
-import { nameList, positiveIntList, seedRange } from '../options';
+import { nameList, queryBudgetList, seedRange } from '../options';
+import { prepareOutDir } from '../io';
 import { lazyInProcessPredictors } from '../predictors';
 import { prepareSpace } from '../spaces';
 import { progressBar } from '../progress';
+
+/** Every run's best-so-far curves stay in memory (and go to runs.jsonl); a larger plan would run out of memory part way. */
+const MAX_CURVE_POINTS = 10_000_000;
 
 interface BenchFlags {
   space: string;
@@ -26,7 +30,7 @@ export function registerBench(program: Command): void {
     .requiredOption('--space <space>', 'search space: nb201, nb101, ecg')
     .requiredOption('--dataset <dataset>', 'dataset of that space')
     .requiredOption('--strategies <a,b,c>', `strategies to compare: ${strategyNames().join(', ')}`, nameList)
-    .requiredOption('--queries <n,m,...>', 'query budgets', positiveIntList)
+    .requiredOption('--queries <n,m,...>', 'query budgets', queryBudgetList)
     .option('--seeds <a..b>', 'seeds, inclusive range', seedRange, seedRange('0..24'))
     .option('--out <dir>', 'write runs.jsonl (resumable), bench.md and bench.csv here')
     .option('--json', 'print exactly one JSON object on stdout')
@@ -34,8 +38,14 @@ export function registerBench(program: Command): void {
       const known = strategyNames();
       const unknown = flags.strategies.filter((s) => !known.includes(s));
       if (unknown.length > 0) throw new UserError(`unknown strategy "${unknown[0]}": use one of ${known.join(', ')}`);
+      const points = flags.strategies.length * flags.seeds.length * flags.queries.reduce((sum, q) => sum + q, 0);
+      if (points > MAX_CURVE_POINTS) {
+        throw new UserError(`this bench would keep ${points} best-so-far points (strategies x seeds x the sum of the budgets), more than the ${MAX_CURVE_POINTS} that fit in memory: use fewer seeds, budgets or strategies`);
+      }
       await prepareSpace(flags.space);
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
+      checkQueryBudget(bench.evaluator.space, Math.max(...flags.queries), '--queries');
+      if (flags.out) prepareOutDir(flags.out);
       const store = flags.out ? new BenchStore(flags.out, { space: flags.space, dataset: flags.dataset }) : null;
       const wanted = new Set(flags.seeds.flatMap((seed) => flags.queries.flatMap((queries) => flags.strategies.map((strategy) => runId({ strategy, queries, seed })))));
       const records: BenchRunRecord[] = (store?.load() ?? []).filter((r) => wanted.has(runId(r)));

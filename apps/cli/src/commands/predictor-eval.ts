@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { resolveDataDir } from '@dcl-enas/common';
 import type { EvalTarget, Variant } from '@dcl-enas/predictor';
-import { integer, positiveInt, seedRange } from '../options';
+import { positiveInt, seed, seedRange } from '../options';
 
 interface PredictorEvalFlags {
   space: string;
@@ -24,7 +24,7 @@ export function registerPredictorEval(program: Command): void {
     .option('--seeds <a..b>', 'seeds, inclusive range', seedRange, seedRange('0..4'))
     .addOption(new Option('--variant <name>', 'predictor variant').choices(['dcl', 'no-pretrain', 'regression']).default('dcl'))
     .addOption(new Option('--target <which>', 'nb201: test = 200-epoch test accuracy (default), val = 12-epoch validation accuracy').choices(['test', 'val']))
-    .option('--pretrain-seed <s>', 'one stage-1 encoder (this seed) for every seed, instead of one per seed', integer)
+    .option('--pretrain-seed <s>', 'one stage-1 encoder (this seed) for every seed, instead of one per seed', seed)
     .option('--json', 'print exactly one JSON object on stdout')
     .action(async (flags: PredictorEvalFlags) => {
       const log = (line: string) => process.stderr.write(line + '\n');

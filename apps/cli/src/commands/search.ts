@@ -1,15 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Rng, resolveDataDir, writeFileAtomicSync } from '@dcl-enas/common';
 import { openBenchmark } from '@dcl-enas/benchmarks';
-import { createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
+import { checkQueryBudget, createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { DashboardHub, cellSvg, curveSvg, observeSearch, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
 import type { EcgSettings, ExperimentSpec } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { startDashboardServer } from '../dashboard-server';
-import { integer, positiveInt } from '../options';
+import { paceMs, port, queryBudget, seed } from '../options';
+import { prepareOutDir } from '../io';
 import { lazyInProcessPredictors } from '../predictors';
 import { ecgSettingsOption, prepareSpace } from '../spaces';
 import { progressBar } from '../progress';
@@ -35,18 +35,20 @@ export function registerSearch(program: Command): void {
     .requiredOption('--space <space>', 'search space: nb201, nb101, ecg')
     .requiredOption('--dataset <dataset>', 'dataset: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101)')
     .addOption(new Option('--strategy <name>', `search strategy: ${strategyNames().join(', ')}`).default('rea'))
-    .option('--queries <n>', 'query budget: architectures trained', positiveInt, 100)
-    .option('--seed <s>', 'random seed', integer, 0)
+    .option('--queries <n>', 'query budget: architectures trained', queryBudget, 100)
+    .option('--seed <s>', 'random seed', seed, 0)
     .option('--out <dir>', 'write result.json and trajectory.csv here')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--ui', 'serve the live dashboard while searching (URL on stderr), and after it until Ctrl-C')
-    .option('--ui-port <n>', 'port of the dashboard (0 picks a free one)', integer, 8090)
-    .option('--pace <ms>', 'pause before each query, to watch a fast (tabular) search live', integer, 0)
+    .option('--ui-port <n>', 'port of the dashboard (0 picks a free one)', port, 8090)
+    .option('--pace <ms>', 'pause before each query, to watch a fast (tabular) search live', paceMs, 0)
     .option('--ecg <settings>', 'space ecg: records, hold-out, folds and per-candidate training budget, as JSON or a YAML/JSON file (the spec\'s `ecg` field; docs/ecg-space.md)', ecgSettingsOption)
     .action(async (flags: SearchFlags) => {
       const started = performance.now();
       await prepareSpace(flags.space, flags.ecg);
       const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
+      checkQueryBudget(bench.evaluator.space, flags.queries, '--queries');
+      if (flags.out) prepareOutDir(flags.out);
       const predictions = recordPredictions(lazyInProcessPredictors(bench.evaluator.space), bench.evaluator.space);
       const hub = new DashboardHub({ stuckAfterSeconds: 600, spaceOf: () => bench.evaluator.space });
       const id = `${flags.strategy}-${flags.space}-${flags.dataset}-seed${flags.seed}`;
@@ -125,7 +127,6 @@ type SearchResult = {
 };
 
 async function writeSearchOutput(dir: string, result: SearchResult, view: ExperimentView, space: SearchSpace<unknown>): Promise<void> {
-  mkdirSync(dir, { recursive: true });
   writeFileAtomicSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   const csv = ['query,best_val_acc,best_test_acc', ...result.trajectory.map((p) => `${p.query},${p.bestValAcc},${p.bestTestAcc ?? ''}`)];
   writeFileAtomicSync(join(dir, 'trajectory.csv'), csv.join('\n') + '\n');

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { ExperimentDetail, decode, type LauncherView } from '@dcl-enas/contracts';
-import { apiOption, callApi, type ApiFlags } from './api-client';
+import { ExperimentDetail, type LauncherView } from '@dcl-enas/contracts';
+import { apiOption, experimentId, callApiJson, type ApiFlags } from './api-client';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show an experiment: status, progress, the selected architecture')
-    .argument('<id>', 'experiment id (from enas submit)')
+    .argument('<id>', 'experiment id (from enas submit)', experimentId)
     .option(...apiOption)
     .option('--json', 'print the experiment (with its trajectory) as one JSON object')
     .action(async (id: string, flags: ApiFlags & { json?: boolean }) => {
@@ -16,8 +16,7 @@ export function registerStatus(program: Command): void {
 
 /** The experiment with its trajectory, as the orchestrator reports it now. */
 export async function fetchExperiment(flags: ApiFlags, id: string): Promise<ExperimentDetail> {
-  const res = await callApi(flags, 'GET', `/experiments/${encodeURIComponent(id)}`);
-  return decode(ExperimentDetail, await res.json(), 'orchestrator reply');
+  return callApiJson(flags, 'GET', `/experiments/${encodeURIComponent(id)}`, ExperimentDetail);
 }
 
 /** On stdout: the experiment as one JSON object (`--json`), else described for a reader. */

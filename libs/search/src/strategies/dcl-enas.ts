@@ -104,10 +104,13 @@ export function dclEnas<A>(ctx: StrategyContext<A>, options: DclEnasOptions = DC
     const localKeys = new Set(local.map((a) => space.key(a)));
     const evolved = [...candidates.values()].sort(byScore).filter((c) => !localKeys.has(c.key));
     const batch = [...local, ...evolved.slice(0, options.nInfill - local.length).map((c) => c.arch)];
-    // only when evolution found too few new cells
+    // only when evolution found too few new cells; shorter only when the space has no more
+    const inBatch = new Set(batch.map((a) => space.key(a)));
     while (batch.length < options.nInfill) {
-      const arch = proposed.sampleNew(rng);
-      if (!batch.some((q) => space.key(q) === space.key(arch))) batch.push(arch);
+      const arch = proposed.trySampleNew(rng, inBatch);
+      if (arch === undefined) break;
+      inBatch.add(space.key(arch));
+      batch.push(arch);
     }
     return batch;
   };

@@ -35,6 +35,9 @@ export function predictorPool<A>(ctx: StrategyContext<A>, options: PredictorPool
       inPool.add(key);
       pool.push(arch);
     }
+    // a nearly exhausted space: what is left, rather than an empty cycle
+    const last = pool.length === 0 ? proposed.trySampleNew(rng) : undefined;
+    if (last !== undefined) pool.push(last);
     const scores = await predictor.score(pool);
     const order = pool.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
     return order.slice(0, options.nInfill).map((i) => pool[i]);
