@@ -169,12 +169,12 @@ describe('the services under several experiments and bad input', () => {
   });
 
   it('stops an experiment and withdraws its waiting trials', async () => {
-    const id = await cluster.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'random', seed: 4, queries: 5000, batchSize: 8 });
+    const id = await cluster.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'random', seed: 4, queries: 4000, batchSize: 8 });
     await cluster.waitFor(id, (x) => x.queriesDone >= 8);
     const stopped = await enas(['stop', id, '--api', cluster.api]);
     expect(stopped.code).toBe(0);
     const x = await cluster.waitFor(id, (d) => d.status === 'stopped');
-    expect(x.queriesDone).toBeLessThan(5000);
+    expect(x.queriesDone).toBeLessThan(4000);
     const jsm = await (await cluster.connection()).jetstreamManager();
     const left = await jsm.streams.info(STREAMS.trials, { subjects_filter: SUBJECTS.trialsOf(id) });
     expect(Object.keys(left.state.subjects ?? {})).toEqual([]);

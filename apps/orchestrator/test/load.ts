@@ -107,7 +107,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     ENAS_REQUEST_TIMEOUT_MS: '120000',
     ...(o.gnn ? { ENAS_PREDICTOR_ENGINE: 'gnn', ENAS_GNN_CONFIG: JSON.stringify(o.gnn) } : {}),
   };
-  const rpc = new RpcClient(ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [cluster.nats.url] } }), 120_000);
+  const rpc = new RpcClient(ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: [cluster.nats.url], ...cluster.users.login('orchestrator') } }), 120_000);
   try {
     await Promise.all([
       cluster.serve('orchestrator', { ...env, ENAS_MAX_RUNNING_EXPERIMENTS: String(Math.max(16, o.experiments.length)) }),

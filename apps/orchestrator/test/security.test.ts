@@ -97,7 +97,7 @@ afterAll(async () => {
 describe('NATS users with least-privilege permissions', () => {
   it('run a whole experiment (predictor, encoder, by-reference payloads, stop) without a single permission violation', async () => {
     const id = await submit({ space: 'nb201', dataset: 'cifar10', strategy: 'dcl-enas', seed: 3, queries: 30, batchSize: 2 });
-    const stopped = await submit({ space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 1, queries: 5000, batchSize: 4 });
+    const stopped = await submit({ space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 1, queries: 4000, batchSize: 4 });
     expect((await waitStatus(id, (s) => s !== 'running' && s !== 'queued')).status).toBe('completed');
     expect((await fetch(api(`/experiments/${stopped}/stop`), { method: 'POST', headers: auth })).status).toBe(200);
     expect((await waitStatus(stopped, (s) => s === 'stopped')).status).toBe('stopped');
