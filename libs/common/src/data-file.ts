@@ -20,13 +20,7 @@ const DEFAULT_FIX = 'restore the file from the original data set';
  * line naming the file.
  */
 export function readDataFileSync(file: string, limit: DataFileLimit): Buffer {
-  let info: Stats;
-  try {
-    info = statSync(file);
-  } catch (err) {
-    throw fileError(file, err, limit);
-  }
-  checkStats(file, info, limit);
+  checkDataFileSync(file, limit);
   try {
     return readFileSync(file);
   } catch (err) {
