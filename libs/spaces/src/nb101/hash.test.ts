@@ -2,54 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '@dcl-enas/common';
 import { nb101Space } from './space';
-import { C1, C3, MP, permuteCell } from './test-cells';
-import type { Nb101Arch } from './cell';
-
-/**
- * Published (cell, module hash) pairs from the benchmark itself:
- * - NNI's NAS-Bench-101 example (microsoft/nni docs/en_US/NAS/BenchmarksExample.ipynb, v1.7):
- *   the cell given as op1..op5 / input1..input6 is stored under hash 00005c142e6f48ac74fdcf73e3439874;
- *   the same (matrix, ops, hash) appears in a JSON dump of nasbench_only108 (CTNAS) and in the
- *   searchspace_train tests, which read it from the tfrecord.
- * - NASLib (automl/NASLib, naslib test of the NB101 search space): HASHSPEC
- *   ff940d27cbe9ed0a639a68a9c3f87283 resolves through the NB101 API to FIXED_ARCH, given there
- *   as NASLib's flat tuple (matrix rows, then ops coded input=0, output=1, maxpool3x3=2,
- *   conv1x1=3, conv3x3=4), decoded below.
- */
-const PUBLISHED: { source: string; cell: Nb101Arch; hash: string }[] = [
-  {
-    source: 'NNI BenchmarksExample / nasbench_only108 dump',
-    hash: '00005c142e6f48ac74fdcf73e3439874',
-    cell: {
-      matrix: [
-        [0, 1, 0, 0, 1, 1, 0],
-        [0, 0, 1, 0, 0, 0, 0],
-        [0, 0, 0, 1, 0, 0, 1],
-        [0, 0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0],
-      ],
-      ops: ['input', C3, MP, C3, C3, C1, 'output'],
-    },
-  },
-  {
-    source: 'NASLib NB101 search-space test (HASHSPEC -> FIXED_ARCH)',
-    hash: 'ff940d27cbe9ed0a639a68a9c3f87283',
-    cell: {
-      matrix: [
-        [0, 1, 1, 0, 1, 1, 0],
-        [0, 0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 1, 0, 0, 0],
-        [0, 0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0],
-      ],
-      ops: ['input', MP, C3, C1, C1, C3, 'output'],
-    },
-  },
-];
+import { C1, PUBLISHED, README_QUERY_CELL, README_STORED_CELL, permuteCell } from './test-cells';
 
 describe('nb101 key = the benchmark module hash', () => {
   it.each(PUBLISHED)('reproduces $hash ($source)', ({ cell, hash }) => {
@@ -57,33 +10,8 @@ describe('nb101 key = the benchmark module hash', () => {
   });
 
   it('gives the README query cell and the form the dataset stores it in one key', () => {
-    // google-research/nasbench README: the Inception-like query cell, and the module_adjacency /
-    // module_operations the dataset returns for it (same graph, vertices in another order).
-    const query: Nb101Arch = {
-      matrix: [
-        [0, 1, 1, 1, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0],
-      ],
-      ops: ['input', C1, C3, C3, C3, MP, 'output'],
-    };
-    const stored: Nb101Arch = {
-      matrix: [
-        [0, 1, 1, 1, 1, 0, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0],
-      ],
-      ops: ['input', C3, C1, MP, C3, C3, 'output'],
-    };
-    expect(nb101Space.key(query)).toBe(nb101Space.key(stored));
+    // google-research/nasbench README: the query cell and the form the dataset stores it in.
+    expect(nb101Space.key(README_QUERY_CELL)).toBe(nb101Space.key(README_STORED_CELL));
   });
 
   it('tells apart cells that differ in one op or one edge', () => {
