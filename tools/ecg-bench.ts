@@ -41,7 +41,7 @@ import {
   type TrainConfig,
 } from '@dcl-enas/ecg-model';
 import { inProcessPredictors } from '@dcl-enas/predictor';
-import { createStrategy, DCL_ENAS_DEFAULTS, dclEnas, runSearch, type Strategy } from '@dcl-enas/search';
+import { createStrategy, DCL_ENAS_DEFAULTS, dclEnas, searchWithEvaluator, type Strategy } from '@dcl-enas/search';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { initTf } from '@dcl-enas/tf-backend';
 
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const evaluator = new EcgEvaluator(data, { known, onTrained, testPolicy: 'improving' });
     const ctx = { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: queries, predictors };
     const strategy: Strategy<EcgArch> = name === 'dcl-enas' ? dclEnas(ctx, ECG_DCL) : createStrategy(name, ctx);
-    const outcome = await runSearch({ evaluator, dataset: 'mitdb', strategy, queries, onQuery: (p) => log(`${name} query ${p.query}/${queries}: best hold-out ${p.bestValAcc.toFixed(2)}`) });
+    const outcome = await searchWithEvaluator({ evaluator, dataset: 'mitdb', strategy, queries, onQuery: (_r, p) => log(`${name} query ${p.query}/${queries}: best hold-out ${p.bestValAcc.toFixed(2)}`) });
     const best = known.get(knownKey(evaluator.protocol, outcome.best.key))!;
     const result = {
       part: name,
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       trajectory: outcome.trajectory,
       trainSecondsSum: outcome.simulatedGpuSeconds,
       wallSeconds: (performance.now() - started) / 1000,
-      history: outcome.history.map((h) => ({ arch: ecgSpace.format(h.arch), valAcc: h.valAcc, testAcc: h.testAcc, trainSeconds: h.trainSeconds })),
+      history: outcome.history.map((h) => ({ arch: h.arch, valAcc: h.valAcc, testAcc: h.testAcc, trainSeconds: h.trainSeconds })),
     };
     writeFileSync(join(out, `${name}-seed${seed}.json`), JSON.stringify(result, null, 1));
     log(`${name}: selected ${best.arch}: ${row(best.test!)}`);
@@ -390,7 +390,7 @@ async function cvMain(): Promise<void> {
         const base = evaluatorFor(scheme, 'none').baseline();
         const evaluator = evaluatorFor(scheme, 'none');
         const strategy = createStrategy('random', { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: checkCells });
-        const outcome = await runSearch({ evaluator, dataset: 'mitdb', strategy, queries: checkCells });
+        const outcome = await searchWithEvaluator({ evaluator, dataset: 'mitdb', strategy, queries: checkCells });
         scores[scheme] = [mean(base.map((c) => c.holdout.macroF1)), ...outcome.history.map((h) => h.valAcc / 100)];
         log(`balance check ${scheme}: mean hold-out macro-F1 (NSVF) over ${setup.folds} folds: baseline ${pct(scores[scheme][0])}, cells ${scores[scheme].slice(1).map(pct).join(' ')}`);
       }
@@ -417,12 +417,12 @@ async function cvMain(): Promise<void> {
       const evaluator = evaluatorFor(balance, 'improving');
       const ctx = { space: ecgSpace, rng: Rng.seeded(seed), seed, budget: queries, predictors };
       const strategy: Strategy<EcgArch> = name === 'dcl-enas' ? dclEnas(ctx, ECG_DCL) : createStrategy(name, ctx);
-      const outcome = await runSearch({
+      const outcome = await searchWithEvaluator({
         evaluator,
         dataset: 'mitdb',
         strategy,
         queries,
-        onQuery: (p) => {
+        onQuery: (_r, p) => {
           loads.push(loadNow());
           log(`${name} query ${p.query}/${queries}: best mean hold-out ${p.bestValAcc.toFixed(2)}`);
         },
@@ -439,17 +439,17 @@ async function cvMain(): Promise<void> {
             started: started.toISOString(),
             finished: new Date().toISOString(),
             loads,
-            selected: ecgSpace.format(outcome.best.arch),
+            selected: outcome.best.arch,
             best,
             trajectory: outcome.trajectory,
             trainSecondsSum: outcome.simulatedGpuSeconds,
-            history: outcome.history.map((h) => ({ arch: ecgSpace.format(h.arch), valAcc: h.valAcc, testAcc: h.testAcc, trainSeconds: h.trainSeconds, wallSeconds: h.wallSeconds })),
+            history: outcome.history.map((h) => ({ arch: h.arch, valAcc: h.valAcc, testAcc: h.testAcc, trainSeconds: h.trainSeconds, wallSeconds: h.wallSeconds })),
           },
           null,
           1,
         ),
       );
-      log(`${name}: selected ${ecgSpace.format(outcome.best.arch)}: mean hold-out ${outcome.best.valAcc.toFixed(2)}, DS2 macro-F1 ${best.map((r) => pct(r.test!.macroF1)).join(' / ')}`);
+      log(`${name}: selected ${outcome.best.arch}: mean hold-out ${outcome.best.valAcc.toFixed(2)}, DS2 macro-F1 ${best.map((r) => pct(r.test!.macroF1)).join(' / ')}`);
     }
     if (cvParts.includes('final')) finalTraining(setup, balance, evaluatorFor);
     if (cvParts.includes('transfer')) transferCheck(balance, evaluatorFor);

@@ -6,8 +6,8 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mean, Rng, resolveDataDir } from '@dcl-enas/common';
-import { openBenchmark } from '@dcl-enas/benchmarks';
-import { DCL_ENAS_DEFAULTS, dclEnas, runSearch, type DclEnasOptions } from '@dcl-enas/search';
+import { openNb201 } from '@dcl-enas/benchmarks';
+import { DCL_ENAS_DEFAULTS, dclEnas, searchWithEvaluator, type DclEnasOptions } from '@dcl-enas/search';
 import { inProcessPredictors, type ConfigOverrides } from '@dcl-enas/predictor';
 
 const CYCLES: Record<string, Partial<DclEnasOptions>> = {
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const done = new Map<string, { test: number; wall: number }>();
   if (existsSync(log)) for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) { const r = JSON.parse(line); done.set(r.id, r); }
   for (const dataset of datasets) {
-    const { evaluator } = openBenchmark('nb201', dataset, resolveDataDir());
+    const { evaluator } = openNb201(dataset, resolveDataDir());
     for (const [schedule, config] of schedules) {
       const predictors = inProcessPredictors(evaluator.space, { config, log: (l) => process.stderr.write(l + '\n') });
       for (let seed = from; seed <= to; seed++)
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
           if (done.has(id)) continue;
           const t0 = performance.now();
           const strategy = dclEnas({ space: evaluator.space, rng: Rng.seeded(seed), seed, budget: queries, predictors }, { ...DCL_ENAS_DEFAULTS, ...overrides });
-          const outcome = await runSearch({ evaluator, dataset, strategy, queries });
+          const outcome = await searchWithEvaluator({ evaluator, dataset, strategy, queries });
           const at = (q: number) => outcome.trajectory[Math.min(q, queries) - 1]?.bestTestAcc;
           const rec = { id, dataset, cycle, schedule, seed, queries, test: outcome.best.testAcc!, val: outcome.best.valAcc, test50: at(50), test100: at(100), wall: (performance.now() - t0) / 1000 };
           appendFileSync(log, JSON.stringify(rec) + '\n');

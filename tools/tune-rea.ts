@@ -4,8 +4,8 @@
  * Run: npm run -s tool -- tools/tune-rea.ts
  */
 import { mean, Rng, resolveDataDir } from '@dcl-enas/common';
-import { openBenchmark } from '@dcl-enas/benchmarks';
-import { regularizedEvolution, runSearch } from '@dcl-enas/search';
+import { openNb201 } from '@dcl-enas/benchmarks';
+import { regularizedEvolution, searchWithEvaluator } from '@dcl-enas/search';
 
 async function main(): Promise<void> {
   const seeds = Array.from({ length: 25 }, (_, i) => 100 + i);
@@ -16,14 +16,14 @@ async function main(): Promise<void> {
       if (tournamentSize > populationSize) continue;
       const cells: string[] = [];
       for (const dataset of datasets) {
-        const { evaluator } = openBenchmark('nb201', dataset, resolveDataDir());
+        const { evaluator } = openNb201(dataset, resolveDataDir());
         const tests: number[] = [];
         for (const seed of seeds) {
           const strategy = regularizedEvolution(
             { space: evaluator.space, rng: Rng.seeded(seed), budget: 100 },
             { populationSize, tournamentSize, maxMutationTries: 100 },
           );
-          const outcome = await runSearch({ evaluator, dataset, strategy, queries: 100 });
+          const outcome = await searchWithEvaluator({ evaluator, dataset, strategy, queries: 100 });
           tests.push(outcome.best.testAcc!);
         }
         cells.push(mean(tests).toFixed(2));

@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { CONSUMERS, STREAMS, type ExperimentDetail, type ExperimentEvent } from '@dcl-enas/contracts';
-import { auditLog, foldLog } from '@dcl-enas/experiments';
+import { auditLog, foldLog } from '@dcl-enas/search';
 import { Cluster, ROOT, type ServiceProcess } from '../../apps/orchestrator/test/cluster-harness';
 
 const arg = (name: string, fallback: string) => {

@@ -27,6 +27,8 @@ export const queryBudget = integerIn(1, MAX_QUERIES, 'a query budget');
 export const port = integerIn(0, 65535, 'a port, 0 for any free one');
 /** Milliseconds of pause before each query; a minute at most (setTimeout would overflow past 2^31 - 1 ms). */
 export const paceMs = integerIn(0, 60_000, 'milliseconds');
+/** Samples `enas space check` draws. */
+export const sampleCount = integerIn(1, 100, 'a number of samples');
 
 /** `A..B` (inclusive) or a single seed. */
 export function seedRange(value: string): number[] {

@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { resolveDataDir, UserError } from '@dcl-enas/common';
+import { UserError } from '@dcl-enas/common';
+import type { OpenedBenchmark } from '@dcl-enas/benchmarks';
 import { ContractError, EcgSettings, LIMITS, decode } from '@dcl-enas/contracts';
-import { checkEcgSettings } from '@dcl-enas/experiments';
+import { checkEcgSettings, problemFor, type Problem } from '@dcl-enas/experiments';
 import { readInputFile } from './io';
 
 /**
- * Spaces whose evaluator trains real networks register on demand: loading the ECG beat set
- * and TensorFlow.js is only worth it when the ECG space is asked for. `ecg`: the ECG settings
- * (records, hold-out, per-candidate training budget), as a spec's `ecg` field.
+ * The problem of `--space` and its evaluator for `--dataset` (a table, or the ECG beat set and
+ * TensorFlow.js, loaded only when asked for). `ecg`: the ECG settings (records, hold-out,
+ * per-candidate training budget), as a spec's `ecg` field.
  */
-export async function prepareSpace(space: string, ecg?: EcgSettings): Promise<void> {
-  if (ecg && space !== 'ecg') throw new UserError(`--ecg: these settings are for space ecg only: remove --ecg, or use --space ecg`);
-  if (space === 'ecg') {
-    const { registerEcgBenchmark, ecgRunOptions } = await import('@dcl-enas/ecg-model');
-    await registerEcgBenchmark({ dataDir: resolveDataDir(), ...ecgRunOptions(ecg) });
-  }
+export async function openProblem(space: string, dataset: string, dataDir: string, ecg?: EcgSettings): Promise<{ problem: Problem; opened: OpenedBenchmark }> {
+  const problem = problemFor(space);
+  if (ecg && problem.settings !== 'ecg') throw new UserError(`--ecg: these settings are for space ecg only: remove --ecg, or use --space ecg`);
+  const opened = await problem.open(dataset, { dataDir, ...(ecg ? { ecg } : {}) });
+  return { problem, opened };
 }
 
 /** `--ecg`: a JSON object, or a YAML/JSON file holding one; checked against the spec's `ecg` schema. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, NotFoundException, Param, Redirect, Sse, type MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { Gauge } from 'prom-client';
-import type { ExperimentSnapshot } from '@dcl-enas/contracts';
+import { specSpaceName, type ExperimentSnapshot } from '@dcl-enas/contracts';
 import { describeQueue, registerQueueDepth, trialQueueDepth, type EventLog, type OrchestratorConfig, type ServiceContext } from '@dcl-enas/cluster';
 import { spaceByName } from '@dcl-enas/experiments';
 import { DashboardHub, TRIAL_STATES, dashboardPage, watchExperiment, watchExperiments, type ExperimentSummary, type ExperimentView } from '@dcl-enas/dashboard';
@@ -134,7 +134,7 @@ function fromSnapshot(s: ExperimentSnapshot): ExperimentSummary {
   return {
     id: s.id,
     name: s.spec.name ?? null,
-    space: s.spec.space,
+    space: specSpaceName(s.spec.space),
     dataset: s.spec.dataset,
     strategy: s.spec.strategy,
     seed: s.spec.seed,

@@ -4,8 +4,8 @@ import type { KV } from 'nats';
 import { Rng, UserError } from '@dcl-enas/common';
 import { BUCKETS, ExperimentSnapshot, decode, type ExperimentDetail, type ExperimentSpec, type ProgressEvent } from '@dcl-enas/contracts';
 import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient, type ServiceContext, type OrchestratorConfig } from '@dcl-enas/cluster';
-import { ExperimentRun, foldLog, spaceByName, validateSpecNames, type RunEnd, type TrialLauncher } from '@dcl-enas/experiments';
-import { createStrategy } from '@dcl-enas/search';
+import { problemFor, spaceByName, validateSpecNames } from '@dcl-enas/experiments';
+import { createStrategy, ExperimentRun, foldLog, type RunEnd, type TrialLauncher } from '@dcl-enas/search';
 import { recordPredictions } from '@dcl-enas/dashboard';
 import type { LauncherHooks } from './trial-launchers';
 
@@ -174,7 +174,8 @@ export class ExperimentManager {
   /** One replay-and-continue pass; null when the log says the experiment had already ended. */
   private async attempt(a: Active): Promise<RunEnd | null> {
     const { id, spec } = a.snapshot;
-    const space = spaceByName(spec.space);
+    const problem = problemFor(spec.space);
+    const space = problem.space;
     // The predictor's scores pass through unchanged; the proposals record them (dashboard, tau per cycle).
     const predictions = recordPredictions(remotePredictors(this.rpc, this.ctx.payloads, id, spaceByName), space);
     const strategy = createStrategy(spec.strategy, {
@@ -183,11 +184,12 @@ export class ExperimentManager {
       seed: spec.seed,
       budget: spec.queries,
       predictors: predictions.provider,
+      nInit: problem.nInit,
     });
     const run = new ExperimentRun(id, spec, space, strategy, {
       log: { append: async (e) => void (await this.log.append(id, e)) },
       trials: this.trials,
-      onTrial: (point, trial, valAcc, best) => {
+      onTrial: (point, trial, { valAcc }, best) => {
         a.snapshot = { ...a.snapshot, queriesDone: point.query, best, simulatedGpuSeconds: run.simulatedGpuSeconds, updatedAt: new Date().toISOString() };
         // A replay after a retry goes over trials already reported.
         if (point.query > a.reported) {

@@ -1,7 +1,7 @@
 import { UserError } from '@dcl-enas/common';
 import type { ExperimentSpec, LauncherView } from '@dcl-enas/contracts';
 import type { EventLog, Logger, TrialQueue } from '@dcl-enas/cluster';
-import type { TrialLauncher } from '@dcl-enas/experiments';
+import type { TrialLauncher } from '@dcl-enas/search';
 import {
   JobTrialDispatcher,
   classifyKubeError,

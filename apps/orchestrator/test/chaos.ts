@@ -1,6 +1,6 @@
 import { Rng } from '@dcl-enas/common';
 import type { ExperimentSpec, ExperimentEvent, TrajectoryPoint } from '@dcl-enas/contracts';
-import { auditLog, foldLog, type LogAudit } from '@dcl-enas/experiments';
+import { auditLog, foldLog, type LogAudit } from '@dcl-enas/search';
 import { Cluster, embedded, type ServiceProcess } from './cluster-harness';
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NatsConnection } from 'nats';
 import { CONSUMERS, STREAMS, type ExperimentEvent, type ProposedEvent } from '@dcl-enas/contracts';
-import { auditLog } from '@dcl-enas/experiments';
+import { auditLog } from '@dcl-enas/search';
 import { Cluster, embedded, type ClusterAuth, type ServiceProcess } from './cluster-harness';
 
 /**

@@ -10,7 +10,7 @@ import { FitReply, RankReply, STREAMS, SUBJECTS, DeadLetter, type ExperimentEven
 import { experimentSpecWithTrialTemplateJsonSchema } from '@dcl-enas/k8s-launcher';
 import { Rng } from '@dcl-enas/common';
 import { nb201Space } from '@dcl-enas/spaces';
-import { auditLog } from '@dcl-enas/experiments';
+import { auditLog } from '@dcl-enas/search';
 import { Cluster, ROOT, SMALL_GNN, embedded } from './cluster-harness';
 
 const run = promisify(execFile);

@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
-import { openBenchmark } from '@dcl-enas/benchmarks';
 import type { EcgSettings, ExperimentEvent } from '@dcl-enas/contracts';
-import { EcgCvEvaluator, ecgRunOptions, registerEcgBenchmark } from '@dcl-enas/ecg-model';
-import { createStrategy, runSearch, type SearchOutcome } from '@dcl-enas/search';
-import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
+import { EcgCvEvaluator } from '@dcl-enas/ecg-model';
+import { problemFor } from '@dcl-enas/experiments';
+import { createStrategy, searchWithEvaluator, type EvaluatorSearchOutcome } from '@dcl-enas/search';
 import { Cluster, ROOT, embedded } from './cluster-harness';
 
 const run = promisify(execFile);
@@ -40,10 +39,10 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
   });
 
   /** Waits for the experiment and checks it against the in-process run: selected cell, trajectory, and trial by trial hold-out macro-F1 (the search signal) and DS2 (only where the candidate improved). */
-  const sameAsEmbedded = async (id: string, local: SearchOutcome<unknown>) => {
+  const sameAsEmbedded = async (id: string, local: EvaluatorSearchOutcome) => {
     const done = await cluster.waitFor(id, (x) => x.status !== 'running' && x.status !== 'queued', 120_000);
     expect(done.status).toBe('completed');
-    expect(done.best).toEqual({ arch: ecgSpace.format(local.best.arch as EcgArch), key: local.best.key, valAcc: local.best.valAcc, testAcc: local.best.testAcc });
+    expect(done.best).toEqual(local.best);
     expect(done.trajectory).toEqual(local.trajectory);
     const results = (await cluster.events(id)).filter((e): e is Extract<ExperimentEvent, { type: 'result' }> => e.type === 'result').sort((a, b) => a.index - b.index);
     expect(results.map((r) => [r.key, r.outcome?.valAcc, r.outcome?.testAcc])).toEqual(local.history.map((h) => [h.key, h.valAcc, h.testAcc]));
@@ -54,12 +53,11 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     const id = await cluster.submit({ ...SPEC, ecg: ECG });
     // The CLI's embedded search with the same settings (`--ecg`), and the same loop in this process (per-trial figures).
     const cli = run(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'search', '--space', 'ecg', '--dataset', 'mitdb', '--strategy', 'random', '--queries', '3', '--seed', '2', '--ecg', JSON.stringify(ECG), '--json'], { cwd: ROOT });
-    await registerEcgBenchmark({ dataDir: resolveDataDir(), ...ecgRunOptions(ECG) });
-    const local = await embedded(SPEC);
+    const local = await embedded({ ...SPEC, ecg: ECG });
 
     const { done, results } = await sameAsEmbedded(id, local);
     expect(results.every((r) => r.outcome!.trainSeconds! > 0)).toBe(true);
-    // Seed 2: the first candidate stays the best, so the later two are not scored on DS2 (the trainer read the best from the log).
+    // Seed 2: the first candidate stays the best, so the later two are not scored on DS2 (the request carried the best so far).
     expect(results.map((r) => r.outcome!.testAcc === null)).toEqual([false, true, true]);
     expect(local.best.testAcc).not.toBeNull();
 
@@ -74,12 +72,11 @@ describe('ECG in cluster mode: the trainer trains candidates for real, as `enas 
     const cv: EcgSettings = { ...ECG, folds: 2, train: { ...ECG.train, balance: 'sqrt' } };
     const id = await cluster.submit({ ...SPEC, ecg: cv });
     const cli = run(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'search', '--space', 'ecg', '--dataset', 'mitdb', '--strategy', 'random', '--queries', '3', '--seed', '2', '--ecg', JSON.stringify(cv), '--json'], { cwd: ROOT });
-    // In process (not through `embedded`, which keeps the first test's evaluator): a fresh evaluator under these settings.
-    await registerEcgBenchmark({ dataDir: resolveDataDir(), ...ecgRunOptions(cv) });
-    const { evaluator } = openBenchmark('ecg', 'mitdb', resolveDataDir());
+    // In process: the evaluator of these settings.
+    const { evaluator } = await problemFor('ecg').open('mitdb', { dataDir: resolveDataDir(), ecg: cv });
     expect(evaluator).toBeInstanceOf(EcgCvEvaluator);
     const strategy = createStrategy(SPEC.strategy, { space: evaluator.space, rng: Rng.seeded(SPEC.seed), seed: SPEC.seed, budget: SPEC.queries });
-    const local = await runSearch({ evaluator, dataset: SPEC.dataset, strategy, queries: SPEC.queries, batchSize: SPEC.batchSize });
+    const local = await searchWithEvaluator({ evaluator, dataset: SPEC.dataset, strategy, queries: SPEC.queries, batchSize: SPEC.batchSize });
 
     const { done } = await sameAsEmbedded(id, local);
     expect(local.best.testAcc).not.toBeNull();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMERS, STREAMS } from '@dcl-enas/contracts';
-import { auditLog, foldLog } from '@dcl-enas/experiments';
+import { auditLog, foldLog } from '@dcl-enas/search';
 import type { ConfigOverrides } from '@dcl-enas/predictor';
 import { Cluster, embedded } from './cluster-harness';
 

@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, nkeyAuthenticator, nkeys, type ConnectionOptions, type NatsConnection } from 'nats';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
-import { openBenchmark, type Evaluator } from '@dcl-enas/benchmarks';
 import { EventLog, NatsServerProcess, SERVICE_NAMES, freePort, inboxPrefix, natsAuthorizationConf, type ServiceName } from '@dcl-enas/cluster';
 import { ExperimentDetail, decode, type ExperimentEvent, type ExperimentSpec } from '@dcl-enas/contracts';
-import { spaceByName } from '@dcl-enas/experiments';
+import { problemFor, spaceByName } from '@dcl-enas/experiments';
 import { inProcessPredictors, ridgeEngine } from '@dcl-enas/predictor-engines';
 import { inProcessPredictors as gnnInProcess, type ConfigOverrides } from '@dcl-enas/predictor';
-import { createStrategy, runSearch, type SearchOutcome } from '@dcl-enas/search';
+import { createStrategy, searchWithEvaluator, type EvaluatorSearchOutcome } from '@dcl-enas/search';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -205,8 +204,6 @@ export class Cluster {
   }
 }
 
-const evaluators = new Map<string, Evaluator<unknown>>();
-
 /** A small GNN for tests: the services get it through ENAS_GNN_CONFIG, the embedded run directly. */
 export const SMALL_GNN: ConfigOverrides = {
   encoder: { hidden: 16, layers: 2 },
@@ -219,21 +216,18 @@ export const SMALL_GNN: ConfigOverrides = {
  * the ridge engine, or the GNN (libs/predictor's embedded predictors) with `gnn` patches.
  */
 export async function embedded(
-  spec: Pick<ExperimentSpec, 'space' | 'dataset' | 'strategy' | 'seed' | 'queries' | 'batchSize'>,
+  spec: Pick<ExperimentSpec, 'space' | 'dataset' | 'strategy' | 'seed' | 'queries' | 'batchSize' | 'ecg'>,
   gnn?: ConfigOverrides,
-): Promise<SearchOutcome<unknown>> {
-  const id = `${spec.space}/${spec.dataset}`;
-  let evaluator = evaluators.get(id);
-  if (!evaluator) {
-    evaluator = openBenchmark(spec.space, spec.dataset, resolveDataDir()).evaluator as Evaluator<unknown>;
-    evaluators.set(id, evaluator);
-  }
+): Promise<EvaluatorSearchOutcome> {
+  const problem = problemFor(spec.space);
+  const { evaluator } = await problem.open(spec.dataset, { dataDir: resolveDataDir(), ...(spec.ecg ? { ecg: spec.ecg } : {}) });
   const strategy = createStrategy(spec.strategy, {
     space: evaluator.space,
     rng: Rng.seeded(spec.seed),
     seed: spec.seed,
     budget: spec.queries,
     predictors: gnn ? gnnInProcess(evaluator.space, { config: gnn, cacheDir: null, pretrainSeed: 0 }) : inProcessPredictors(ridgeEngine, spaceByName),
+    nInit: problem.nInit,
   });
-  return runSearch({ evaluator, dataset: spec.dataset, strategy, queries: spec.queries, batchSize: spec.batchSize });
+  return searchWithEvaluator({ evaluator, dataset: spec.dataset, strategy, queries: spec.queries, batchSize: spec.batchSize });
 }

@@ -3,7 +3,7 @@ import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Rng } from '@dcl-enas/common';
 import { RpcClient } from '@dcl-enas/cluster';
 import { FitReply, RankReply, SUBJECTS, type ExperimentSpec } from '@dcl-enas/contracts';
-import { auditLog, foldLog, type LogAudit } from '@dcl-enas/experiments';
+import { auditLog, foldLog, type LogAudit } from '@dcl-enas/search';
 import { nb201Space } from '@dcl-enas/spaces';
 import type { ConfigOverrides } from '@dcl-enas/predictor';
 import { Cluster, embedded } from './cluster-harness';

@@ -10,12 +10,22 @@ export interface QueryResult {
   readonly trainSeconds: number | null;
 }
 
+/** What a query knows of the search it belongs to: all of it travels in the trial request. */
+export interface QueryContext {
+  /** Score the test set only when valAcc beats this (the search's best so far); null: always. */
+  readonly testAbove: number | null;
+}
+
 /** A tabular benchmark (or a real trainer) behind one interface. */
 export interface Evaluator<A = unknown> {
   readonly space: SearchSpace<A>;
   readonly datasets: readonly string[];
-  /** Throws UserError for an unknown dataset or an architecture the table lacks. */
-  query(arch: A, dataset: string): QueryResult;
+  /**
+   * Throws UserError for an unknown dataset or an architecture the table lacks. A table has
+   * every test accuracy at no cost and ignores `context`; a trainer scores the test set only
+   * where it says.
+   */
+  query(arch: A, dataset: string, context?: QueryContext): QueryResult;
 }
 
 /** Best figures achievable under the search protocol, for ceiling statistics. */

@@ -1,4 +1,5 @@
 export * from './evaluator';
+export * from './evaluate-trial';
 export * from './nb201';
 export * from './open-benchmark';
 export * from './nb101';

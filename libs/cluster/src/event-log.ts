@@ -1,6 +1,6 @@
 import { type ConsumerMessages, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { ExperimentEvent, MSG_IDS, STREAMS, SUBJECTS, decode, eventSubject, type ResultEvent, type TrialRequest } from '@dcl-enas/contracts';
-import { resultMismatch } from '@dcl-enas/experiments';
+import { resultMismatch } from '@dcl-enas/search';
 import { decodeJson, encodeJson } from './codec';
 import type { DeadLetters } from './dead-letter';
 

@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { MSG_IDS, STREAMS, SUBJECTS, type TrialRequest } from '@dcl-enas/contracts';
-import type { TrialLauncher } from '@dcl-enas/experiments';
+import type { TrialLauncher } from '@dcl-enas/search';
 import { encodeJson } from './codec';
 import type { EventLog } from './event-log';
 

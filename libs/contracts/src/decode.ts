@@ -12,10 +12,23 @@ export class ContractError extends Error {
 export function decode<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = specific(parsed.error.issues[0]);
   const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
   throw new ContractError(`${what}: ${oneLine(path)}: ${oneLine(issue.message)}${more}`);
+}
+
+/**
+ * For a value that matches no branch of a union (a spec's space: a name or a declared space),
+ * the issue of the branch that got furthest into it (the longest path), so that the message
+ * names the field that is wrong rather than "invalid input".
+ */
+function specific(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return issue;
+  const branches = issue.errors.map((issues) => issues[0]).filter((i): i is z.core.$ZodIssue => i !== undefined);
+  const deepest = branches.reduce((a, b) => (b.path.length > a.path.length ? b : a), branches[0]);
+  if (!deepest || (deepest.path.length === 0 && deepest.code === 'invalid_type')) return issue;
+  return specific({ ...deepest, path: [...issue.path, ...deepest.path] } as z.core.$ZodIssue);
 }
 
 /** Field names and messages come from the input: control characters escaped, at most 300 characters. */

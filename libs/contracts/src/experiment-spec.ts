@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { ContractError, decode } from './decode';
+import { SpaceDefinition } from '@dcl-enas/spaces';
 import { LIMITS, shortName } from './limits';
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/;
@@ -58,13 +59,20 @@ export const EcgSettings = z
   .strict();
 export type EcgSettings = z.infer<typeof EcgSettings>;
 
+/** A spec's `space`: a built-in problem by name, or a space the user declares (docs/spaces.md). */
+export const SpecSpace = z.union([shortName().describe('A built-in space: nb201, nb101, ecg.'), SpaceDefinition]);
+export type SpecSpace = z.infer<typeof SpecSpace>;
+
+/** The name a space goes by in listings, ids and logs: the built-in name, or the declared space's `name`. */
+export const specSpaceName = (space: SpecSpace): string => (typeof space === 'string' ? space : space.name);
+
 /** What a user submits: one search, run through the same ask/tell strategies as `enas search`. */
 export const ExperimentSpec = z
   .object({
     apiVersion: z.literal('enas/v1').describe('Spec format version; always enas/v1.'),
     kind: z.literal('Experiment'),
     name: z.string().regex(NAME, 'lower-case letters, digits and "-", at most 48 characters').optional().describe('A label for listings; need not be unique.'),
-    space: shortName().describe('Search space: nb201, nb101, ecg.'),
+    space: SpecSpace.describe('Search space: a built-in name (nb201, nb101, ecg), or a declared space (type cell, dag or layers; docs/spaces.md).'),
     dataset: shortName().describe('Dataset of the space: cifar10, cifar100, imagenet16-120 (nb201); cifar10 (nb101); mitdb (ecg).'),
     strategy: shortName().describe('Strategy name as for `enas search --strategy`: random, rea, dcl-enas, ...'),
     seed: z.number().int().min(0).max(2147483647).default(0).describe('Seed of the strategy; the same seed gives the same search as `enas search --seed`.'),

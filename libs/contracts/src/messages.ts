@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ObjectRef, payload } from './refs';
 import { TOKEN_PATTERN } from './subjects';
 import { archKey, archText, shortName, trialToken } from './limits';
-import { EcgSettings } from './experiment-spec';
+import { EcgSettings, SpecSpace } from './experiment-spec';
 
 /**
  * One trial, with everything its runner needs (no runner reads the event log): on the trial
@@ -13,7 +13,8 @@ export const TrialRequest = z
   .object({
     experimentId: z.string().regex(TOKEN_PATTERN),
     index: z.number().int().nonnegative(),
-    space: shortName(),
+    /** The spec's space: a trainer needs a declared space's definition to read the architecture. */
+    space: SpecSpace,
     dataset: shortName(),
     arch: archText(),
     key: archKey(),

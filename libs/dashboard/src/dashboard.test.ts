@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, kendallTau, resolveDataDir } from '@dcl-enas/common';
-import { openBenchmark } from '@dcl-enas/benchmarks';
+import { evaluateTrial, openNb201 } from '@dcl-enas/benchmarks';
 import type { ExperimentSpec } from '@dcl-enas/contracts';
 import { spaceByName } from '@dcl-enas/experiments';
 import { inProcessPredictors, ridgeEngine } from '@dcl-enas/predictor-engines';
-import { createStrategy, runSearch } from '@dcl-enas/search';
+import { createStrategy, runEmbedded, searchWithEvaluator } from '@dcl-enas/search';
 import { nb101Space, nb201Space } from '@dcl-enas/spaces';
 import { DashboardHub, watchExperiment } from './hub';
-import { observeSearch } from './observe';
 import { DASHBOARD_OPEN_PATHS, dashboardPage } from './page';
 import { recordPredictions } from './predictions';
 import { cellSvg, curveSvg, niceTicks, tauSvg } from './svg';
@@ -17,17 +16,15 @@ const spec = (over: Partial<ExperimentSpec> = {}): ExperimentSpec => ({ apiVersi
 
 describe('an embedded search seen through the dashboard', () => {
   it('does not change the search, and the view has its curve, trials, predicted scores and tau per cycle', async () => {
-    const { evaluator } = openBenchmark('nb201', 'cifar10', resolveDataDir());
+    const { evaluator } = openNb201('cifar10', resolveDataDir());
     const run = async (observe: boolean) => {
       const predictors = inProcessPredictors(ridgeEngine, spaceByName);
       const recorder = recordPredictions(predictors, evaluator.space);
       const strategy = createStrategy('dcl-enas', { space: evaluator.space, rng: Rng.seeded(5), seed: 5, budget: 40, predictors: observe ? recorder.provider : predictors });
       const hub = new DashboardHub({ stuckAfterSeconds: 60 });
-      if (!observe) return { hub, outcome: await runSearch({ evaluator, dataset: 'cifar10', strategy, queries: 40 }) };
-      const o = observeSearch({ id: 'e1', spec: spec({ seed: 5 }), strategy, evaluator, emit: (e) => hub.apply('e1', e), predictions: recorder.prediction });
-      const outcome = await runSearch({ evaluator: o.evaluator, dataset: 'cifar10', strategy: o.strategy, queries: 40 });
-      o.end('completed');
-      return { hub, outcome };
+      if (!observe) return { hub, outcome: await searchWithEvaluator({ evaluator, dataset: 'cifar10', strategy, queries: 40 }) };
+      const { run } = await runEmbedded({ id: 'e1', spec: spec({ seed: 5 }), space: evaluator.space, strategy, evaluate: (t) => evaluateTrial(evaluator, t), onEvent: (e) => hub.apply('e1', e), predictions: recorder.prediction });
+      return { hub, outcome: { trajectory: run.trajectory, best: run.best! } };
     };
     const plain = await run(false);
     const seen = await run(true);
@@ -37,7 +34,7 @@ describe('an embedded search seen through the dashboard', () => {
     const view = seen.hub.view('e1')!;
     expect(view.status).toBe('completed');
     expect(view.curve.map((p) => [p.bestValAcc, p.bestTestAcc])).toEqual(seen.outcome.trajectory.map((p) => [p.bestValAcc, p.bestTestAcc]));
-    expect(view.best!.arch).toBe(evaluator.space.format(seen.outcome.best.arch));
+    expect(view.best!.arch).toBe(seen.outcome.best.arch);
     expect(view.trials).toHaveLength(40);
     expect(view.trials[0].index).toBe(39); // newest first
     expect(view.trials.every((t) => t.state === 'succeeded' && t.pod !== null && t.durationSeconds !== null)).toBe(true);

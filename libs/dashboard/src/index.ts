@@ -2,5 +2,4 @@ export * from './tracker';
 export * from './svg';
 export * from './hub';
 export * from './predictions';
-export * from './observe';
 export * from './page';

@@ -1,6 +1,6 @@
 import { kendallTau } from '@dcl-enas/common';
-import type { ExperimentEvent, ExperimentSpec, ExperimentStatus, Prediction, ResultEvent } from '@dcl-enas/contracts';
-import { TrialLedger } from '@dcl-enas/experiments';
+import { specSpaceName, type ExperimentEvent, type ExperimentSpec, type ExperimentStatus, type Prediction, type ResultEvent } from '@dcl-enas/contracts';
+import { BestSoFarTrace, TrialLedger, type Scored } from '@dcl-enas/search';
 
 /** waiting: proposed, no trainer has it yet (as far as we know); withdrawn: its experiment ended first. */
 export type TrialState = 'waiting' | 'running' | 'stuck' | 'succeeded' | 'failed' | 'withdrawn';
@@ -253,16 +253,17 @@ export class ExperimentTracker {
   summary(): ExperimentSummary {
     const rows = [...this.trials.values()];
     const spec = this.spec;
-    let best: BestTrial | null = null;
+    const selection = new BestSoFarTrace<BestTrial>();
     for (const t of this.ordered()) {
       const o = t.result?.outcome;
       if (!o) break;
-      if (best === null || o.valAcc > best.valAcc) best = { index: t.index, arch: t.arch, key: t.key, valAcc: o.valAcc, testAcc: o.testAcc };
+      selection.offer({ index: t.index, arch: t.arch, key: t.key, valAcc: o.valAcc, testAcc: o.testAcc }, o.trainSeconds);
     }
+    const best = selection.best;
     return {
       id: this.id,
       name: spec?.name ?? null,
-      space: spec?.space ?? '?',
+      space: spec ? specSpaceName(spec.space) : '?',
       dataset: spec?.dataset ?? '?',
       strategy: spec?.strategy ?? '?',
       seed: spec?.seed ?? 0,
@@ -283,19 +284,13 @@ export class ExperimentTracker {
   model(maxTrials = 200): ExperimentModel {
     const ordered = this.ordered();
     const curve: CurvePoint[] = [];
-    let bestVal = -Infinity;
-    let bestTest: number | null = null;
-    let gpu: number | null = 0;
+    const selection = new BestSoFarTrace<Scored>();
     for (const t of ordered) {
       const o = t.result?.outcome;
       if (!o) break;
-      if (o.valAcc > bestVal) {
-        bestVal = o.valAcc;
-        bestTest = o.testAcc;
-      }
-      gpu = gpu === null || o.trainSeconds === null ? null : gpu + o.trainSeconds;
-      curve.push({ query: curve.length + 1, valAcc: o.valAcc, bestValAcc: bestVal, bestTestAcc: bestTest });
+      curve.push({ ...selection.offer(o, o.trainSeconds), valAcc: o.valAcc });
     }
+    const gpu = selection.gpuSeconds;
     const scatter = ordered.filter((t) => t.result?.outcome).map((t) => ({ query: t.index + 1, valAcc: t.result!.outcome!.valAcc }));
     const rows = ordered.map((t) => this.row(t));
     const counts = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '@dcl-enas/common';
-import type { Evaluator, QueryResult } from '@dcl-enas/benchmarks';
+import type { Evaluator, QueryContext, QueryResult } from '@dcl-enas/benchmarks';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { DEFAULT_MACRO, type MacroConfig } from './cell-network';
 import { trainCandidate, type CandidateResult, type EcgModelSpec } from './candidate';
@@ -12,8 +12,9 @@ export const ECG_DATASETS = ['mitdb'] as const;
 
 /**
  * 'all': score every candidate on DS2. 'improving': only candidates whose hold-out score beats
- * every earlier one of this evaluator, i.e. the ones a search selects (runSearch keeps the
- * earliest of equal scores); DS2 scoring costs about as much as a short training run.
+ * the best of the search's earlier trials (the request's testAbove), i.e. the ones a search
+ * can select (the earliest of equal scores stays selected); DS2 scoring costs about as much as
+ * a short training run.
  */
 export type TestPolicy = 'all' | 'improving';
 
@@ -73,8 +74,6 @@ export class EcgEvaluator implements Evaluator<EcgArch> {
   readonly macro: MacroConfig;
   readonly protocol: string;
   readonly known: Map<string, StoredCandidate>;
-  private bestValue = -Infinity;
-
   constructor(
     readonly data: EcgData,
     private readonly options: EcgEvaluatorOptions = {},
@@ -85,23 +84,16 @@ export class EcgEvaluator implements Evaluator<EcgArch> {
     this.known = options.known ?? new Map();
   }
 
-  query(arch: EcgArch, dataset: string): QueryResult {
-    return this.queryCell(arch, dataset, undefined);
-  }
-
   /**
-   * query() for a search whose earlier results this evaluator has not seen (a cluster trainer
-   * takes any trial of any experiment): the 'improving' policy compares the hold-out score with
-   * `bestValAcc`, the best valAcc of the search's earlier trials (null: none yet), instead of
-   * with this evaluator's own memory. Policy 'all' scores DS2 regardless.
+   * Trains the cell (or reuses a known result). The 'improving' policy scores DS2 only when the
+   * hold-out score beats `context.testAbove`, the best valAcc of the search's earlier trials
+   * (the trial request carries it; absent or null: none yet, so DS2 is scored). Stateless: any
+   * trial of any search can come in any order.
    */
-  queryAfter(arch: EcgArch, dataset: string, bestValAcc: number | null): QueryResult {
-    return this.queryCell(arch, dataset, bestValAcc ?? -Infinity);
-  }
-
-  private queryCell(arch: EcgArch, dataset: string, bestValAcc: number | undefined): QueryResult {
+  query(arch: EcgArch, dataset: string, context?: QueryContext): QueryResult {
     checkEcgQuery(arch, dataset);
-    const improving = bestValAcc === undefined ? undefined : (holdout: ClassificationMetrics) => 100 * holdout.macroF1 > bestValAcc;
+    const bestValAcc = context?.testAbove ?? -Infinity;
+    const improving = (holdout: ClassificationMetrics) => 100 * holdout.macroF1 > bestValAcc;
     const stored = this.candidate({ kind: 'cell', arch, macro: this.macro }, ecgSpace.key(arch), ecgSpace.format(arch), false, improving);
     return { valAcc: 100 * stored.holdout.macroF1, testAcc: stored.test ? 100 * stored.test.macroF1 : null, trainSeconds: stored.trainSeconds };
   }
@@ -112,12 +104,10 @@ export class EcgEvaluator implements Evaluator<EcgArch> {
   }
 
   private candidate(spec: EcgModelSpec, key: string, label: string, forceTest = false, improving?: (holdout: ClassificationMetrics) => boolean): StoredCandidate {
-    const beatsBest = improving ?? ((holdout: ClassificationMetrics) => holdout.macroF1 > this.bestValue);
-    const wantsTest = (holdout: ClassificationMetrics) => forceTest || this.options.testPolicy !== 'improving' || beatsBest(holdout);
+    const wantsTest = (holdout: ClassificationMetrics) => forceTest || this.options.testPolicy !== 'improving' || (improving?.(holdout) ?? true);
     const known = this.known.get(knownKey(this.protocol, key));
     const reusable = known && (known.test !== null || !wantsTest(known.holdout)) ? known : null;
     const result = reusable ?? this.store(key, label, trainCandidate(spec, this.data, this.train, wantsTest));
-    if (spec.kind === 'cell') this.bestValue = Math.max(this.bestValue, result.holdout.macroF1);
     return result;
   }
 

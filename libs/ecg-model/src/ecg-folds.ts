@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '@dcl-enas/common';
-import type { Evaluator, QueryResult } from '@dcl-enas/benchmarks';
+import type { Evaluator, QueryContext, QueryResult } from '@dcl-enas/benchmarks';
 import type { HoldoutOptions } from '@dcl-enas/ecg';
 import { ecgSpace, type EcgArch } from '@dcl-enas/spaces';
 import { buildEcgNet, netInput, type EcgModelSpec } from './candidate';
@@ -145,8 +145,6 @@ export class EcgCvEvaluator implements Evaluator<EcgArch> {
   readonly datasets: readonly string[] = ECG_DATASETS;
   readonly protocols: readonly string[];
   readonly known: Map<string, StoredCandidate>;
-  private bestValue = -Infinity;
-
   /** `protocols[k]`: foldFingerprint of fold k (see foldProtocols). */
   constructor(
     private readonly backend: FoldBackend,
@@ -158,27 +156,15 @@ export class EcgCvEvaluator implements Evaluator<EcgArch> {
     this.known = options.known ?? new Map();
   }
 
-  query(arch: EcgArch, dataset: string): QueryResult {
-    return this.queryCell(arch, dataset, undefined);
-  }
-
-  /**
-   * query() for a search whose earlier results this evaluator has not seen (a cluster trainer),
-   * as EcgEvaluator.queryAfter: the 'improving' policy compares the mean hold-out score (valAcc)
-   * with `bestValAcc`, the best valAcc of the search's earlier trials (null: none yet).
-   */
-  queryAfter(arch: EcgArch, dataset: string, bestValAcc: number | null): QueryResult {
-    return this.queryCell(arch, dataset, bestValAcc ?? -Infinity);
-  }
-
-  private queryCell(arch: EcgArch, dataset: string, bestValAcc: number | undefined): QueryResult {
+  /** As EcgEvaluator.query: the 'improving' policy compares the mean hold-out score (valAcc) with `context.testAbove`. */
+  query(arch: EcgArch, dataset: string, context?: QueryContext): QueryResult {
     checkEcgQuery(arch, dataset);
+    const bestValAcc = context?.testAbove ?? -Infinity;
     const label = ecgSpace.format(arch);
     // valAcc below is 100 * mean(hold-out F1): the same expression, so the comparison matches the embedded search's.
-    const improving = bestValAcc === undefined ? undefined : (meanHoldout: number) => 100 * meanHoldout > bestValAcc;
+    const improving = (meanHoldout: number) => 100 * meanHoldout > bestValAcc;
     const runs = this.evaluate({ kind: 'cell', arch: label }, ecgSpace.key(arch), label, false, improving);
     const val = mean(runs.map((r) => r.holdout.macroF1));
-    this.bestValue = Math.max(this.bestValue, val);
     const tested = runs.every((r) => r.test !== null);
     return { valAcc: 100 * val, testAcc: tested ? 100 * mean(runs.map((r) => r.test!.macroF1)) : null, trainSeconds: runs.reduce((a, r) => a + r.trainSeconds, 0) };
   }
@@ -195,7 +181,7 @@ export class EcgCvEvaluator implements Evaluator<EcgArch> {
 
   private evaluate(net: NetRef, key: string, label: string, force: boolean, improving?: (meanHoldout: number) => boolean): StoredCandidate[] {
     const policy = this.options.testPolicy ?? 'all';
-    const beatsBest = improving ?? ((meanHoldout: number) => meanHoldout > this.bestValue);
+    const beatsBest = improving ?? (() => true);
     const decide = (holdouts: readonly ClassificationMetrics[]) => policy !== 'none' && (force || policy === 'all' || beatsBest(mean(holdouts.map((h) => h.macroF1))));
     const have = this.results(key);
     const missing = have.flatMap((c, k) => (c ? [] : [k]));

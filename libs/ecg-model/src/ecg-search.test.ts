@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
 import type { EcgSettings } from '@dcl-enas/contracts';
-import { openBenchmark } from '@dcl-enas/benchmarks';
-import { createStrategy, runSearch } from '@dcl-enas/search';
+import { createStrategy, searchWithEvaluator } from '@dcl-enas/search';
 import { ecgSpace } from '@dcl-enas/spaces';
 import { initTf } from '@dcl-enas/tf-backend';
 import { loadEcgData, type EcgData } from './ecg-data';
@@ -10,7 +9,7 @@ import { EcgEvaluator, trainFingerprint, type StoredCandidate } from './ecg-eval
 import { ecgRunOptions } from './ecg-settings';
 import { EcgCvEvaluator, foldFingerprint, foldHoldoutSeeds, foldProtocols, foldTrainConfigs, loadEcgFolds, localFoldBackend } from './ecg-folds';
 import { DEFAULT_MACRO } from './cell-network';
-import { prepareEcgEvaluators, registerEcgBenchmark } from './register-ecg';
+import { prepareEcgEvaluators } from './ecg-evaluators';
 import { DEFAULT_TRAIN, type TrainConfig } from './trainer';
 
 /** A few records: four DS1 records (one held out) and one DS2 record, one short epoch per candidate. */
@@ -32,12 +31,11 @@ describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)
     expect(new Set(data.holdout.beats.records).has(232)).toBe(false);
   });
 
-  it('runs `search --space ecg --dataset mitdb` through openBenchmark: hold-out macro-F1 as the signal, DS2 reported', async () => {
+  it('runs a search through the evaluator `search --space ecg --dataset mitdb` uses: hold-out macro-F1 as the signal, DS2 reported', async () => {
     const trained: StoredCandidate[] = [];
-    await registerEcgBenchmark({ records: RECORDS, holdout: HOLDOUT, train: TINY, onTrained: (c) => trained.push(c) });
-    const { evaluator } = openBenchmark('ecg', 'mitdb', resolveDataDir());
+    const evaluator = (await prepareEcgEvaluators({ dataDir: resolveDataDir(), records: RECORDS, holdout: HOLDOUT, train: TINY, onTrained: (c) => trained.push(c) }))();
     const strategy = createStrategy('random', { space: evaluator.space, rng: Rng.seeded(1), seed: 1, budget: 3 });
-    const outcome = await runSearch({ evaluator, dataset: 'mitdb', strategy, queries: 3 });
+    const outcome = await searchWithEvaluator({ evaluator, dataset: 'mitdb', strategy, queries: 3 });
     expect(trained).toHaveLength(3);
     expect(outcome.trajectory.map((p) => p.query)).toEqual([1, 2, 3]);
     const best = trained.reduce((b, c) => (c.holdout.macroF1 > b.holdout.macroF1 ? c : b));
@@ -50,7 +48,6 @@ describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)
       expect(c.trainSeconds).toBeGreaterThan(0);
       if (c.test) expect(c.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(data.test.beats.size);
     }
-    expect(() => openBenchmark('ecg', 'cifar10', resolveDataDir())).toThrow(/unknown dataset "cifar10" for space ecg: use one of mitdb/);
   });
 
   it('reuses a known candidate instead of training it again, and trains the baseline under the same protocol', () => {
@@ -69,9 +66,9 @@ describe('ECG search end to end (tiny: 5 records, one short epoch per candidate)
 
     // A cluster trainer: DS2 only when the candidate beats the search's best so far, which it is told.
     const trainer = new EcgEvaluator(data, { train: TINY, testPolicy: 'improving' });
-    const notBetter = trainer.queryAfter(arch, 'mitdb', first.valAcc);
+    const notBetter = trainer.query(arch, 'mitdb', { testAbove: first.valAcc });
     expect([notBetter.valAcc, notBetter.testAcc]).toEqual([first.valAcc, null]);
-    const better = trainer.queryAfter(arch, 'mitdb', null);
+    const better = trainer.query(arch, 'mitdb', { testAbove: null });
     expect([better.valAcc, better.testAcc]).toEqual([first.valAcc, first.testAcc]);
   });
 
@@ -155,11 +152,11 @@ describe('ECG settings to a search evaluator (prepareEcgEvaluators, embedded sea
     expect(first.testAcc).toBeCloseTo((100 * (trained[0].test!.macroF1 + trained[1].test!.macroF1)) / 2, 10);
     expect(first.trainSeconds).toBe(trained[0].trainSeconds + trained[1].trainSeconds);
 
-    // A cluster trainer's evaluator (its own memory): DS2 only when the mean hold-out score beats the best it is told.
+    // Another evaluator (a cluster trainer's): DS2 only when the mean hold-out score beats the best it is told.
     const trainer = make();
-    const notBetter = trainer.queryAfter(arch, 'mitdb', first.valAcc);
+    const notBetter = trainer.query(arch, 'mitdb', { testAbove: first.valAcc });
     expect([notBetter.valAcc, notBetter.testAcc]).toEqual([first.valAcc, null]);
-    const better = trainer.queryAfter(arch, 'mitdb', null);
+    const better = trainer.query(arch, 'mitdb', { testAbove: null });
     expect([better.valAcc, better.testAcc]).toEqual([first.valAcc, first.testAcc]);
 
     // One fold: the single hold-out evaluator, as before.

@@ -10,5 +10,5 @@ export * from './trainer';
 export * from './candidate';
 export * from './ecg-evaluator';
 export * from './ecg-folds';
-export * from './register-ecg';
+export * from './ecg-evaluators';
 export * from './ecg-settings';

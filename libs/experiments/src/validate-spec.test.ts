@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperimentSpec } from '@dcl-enas/contracts';
-import { datasetsOf, spaceByName } from './spaces';
+import { problemFor } from './problems';
 import { checkEcgSettings, validateSpecNames } from './validate-spec';
 
 const spec = (extra: string) => parseExperimentSpec(`{"apiVersion":"enas/v1","kind":"Experiment","space":"ecg","dataset":"mitdb","strategy":"dcl-enas","queries":15${extra}}`);
 
 describe('spec names and ECG settings', () => {
   it('knows space ecg (the cell space, no TensorFlow) with dataset mitdb', () => {
-    expect(spaceByName('ecg').name).toBe('ecg');
-    expect(datasetsOf('ecg')).toEqual(['mitdb']);
+    expect(problemFor('ecg').space.name).toBe('ecg');
+    expect(problemFor('ecg').datasets).toEqual(['mitdb']);
     expect(() => validateSpecNames(spec(''))).not.toThrow();
     expect(() => validateSpecNames(spec(',"ecg":{"records":[201,207,208,223,232],"holdout":{"count":1},"train":{"epochs":1}}'))).not.toThrow();
     expect(() => validateSpecNames({ ...spec(''), dataset: 'cifar10' })).toThrow(/dataset: unknown dataset "cifar10" for space ecg: use one of mitdb/);

@@ -2,17 +2,28 @@ import { UserError } from '@dcl-enas/common';
 import type { EcgSettings, ExperimentSpec } from '@dcl-enas/contracts';
 import { DS1_RECORDS, DS2_RECORDS } from '@dcl-enas/ecg';
 import { checkQueryBudget, strategyNames } from '@dcl-enas/search';
-import { datasetsOf, spaceByName, spaceNames } from './spaces';
+import { builtInProblemNames, problemFor, type Problem } from './problems';
 
-/** What the schema cannot know: that space, dataset and strategy exist. One UserError naming the field. */
-export function validateSpecNames(spec: ExperimentSpec): void {
-  if (!spaceNames().includes(spec.space)) throw new UserError(`space: unknown space "${spec.space}": use one of ${spaceNames().join(', ')}`);
-  const datasets = datasetsOf(spec.space);
-  if (!datasets.includes(spec.dataset)) throw new UserError(`dataset: unknown dataset "${spec.dataset}" for space ${spec.space}: use one of ${datasets.join(', ')}`);
+/**
+ * What the schema cannot know: that space, dataset and strategy exist, that the settings given
+ * are the problem's, that the space can supply the budget. One UserError naming the field.
+ * Returns the spec's problem.
+ */
+export function validateSpecNames(spec: ExperimentSpec): Problem {
+  if (typeof spec.space === 'string' && !builtInProblemNames().includes(spec.space)) {
+    throw new UserError(`space: unknown space "${spec.space}": use one of ${builtInProblemNames().join(', ')}, or declare one (docs/spaces.md)`);
+  }
+  const problem = problemFor(spec.space);
+  const datasets = problem.datasets;
+  if (datasets && !datasets.includes(spec.dataset)) throw new UserError(`dataset: unknown dataset "${spec.dataset}" for space ${problem.name}: use one of ${datasets.join(', ')}`);
   if (!strategyNames().includes(spec.strategy)) throw new UserError(`strategy: unknown strategy "${spec.strategy}": use one of ${strategyNames().join(', ')}`);
-  if (spec.ecg && spec.space !== 'ecg') throw new UserError(`ecg: these settings are for space ecg only: remove them, or search space ecg`);
+  if (spec.ecg && problem.settings !== 'ecg') throw new UserError(`ecg: these settings are for space ecg only: remove them, or search space ecg`);
   if (spec.ecg) checkEcgSettings(spec.ecg, 'ecg.');
-  checkQueryBudget(spaceByName(spec.space), spec.queries, 'queries:');
+  checkQueryBudget(problem.space, spec.queries, 'queries:');
+  if (problem.evaluation === 'none') {
+    throw new UserError(`space: ${problem.name} is a declared space, whose candidates are trained by your own trial command; this version cannot run trial commands yet (docs/spaces.md): check the space with "enas space check"`);
+  }
+  return problem;
 }
 
 /** What the schema cannot see in the ECG settings: records that exist and a split (and folds) they allow. One UserError. */

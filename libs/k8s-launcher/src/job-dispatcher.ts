@@ -1,5 +1,5 @@
 import type { ResultEvent, TrialRequest } from '@dcl-enas/contracts';
-import type { TrialDispatcher } from '@dcl-enas/experiments';
+import type { TrialDispatcher } from '@dcl-enas/search';
 import type { TrialLauncher } from './launcher';
 import type { TrialTemplate } from './trial-template';
 import type { TrialStatus } from './trial-status';

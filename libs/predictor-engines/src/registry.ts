@@ -2,6 +2,7 @@ import { UserError } from '@dcl-enas/common';
 import type { PredictorEngine } from './engine';
 import { ridgeEngine } from './ridge-engine';
 
+/** Engines made so far (the lazy ones join on first use). */
 const engines = new Map<string, PredictorEngine>([[ridgeEngine.name, ridgeEngine]]);
 
 /** Engines loaded on first use: the GNN brings TensorFlow.js, which the ridge engine does not need. */
@@ -12,11 +13,6 @@ const lazyEngines = new Map<string, (options: EngineOptions) => PredictorEngine>
 export interface EngineOptions {
   /** Configuration patches for the engine (the GNN's ConfigOverrides: small models for tests and drills). */
   readonly config?: Record<string, unknown>;
-}
-
-/** Lets the GNN predictor library add its engine without a dependency cycle. */
-export function registerEngine(engine: PredictorEngine): void {
-  engines.set(engine.name, engine);
 }
 
 export function engineNames(): string[] {

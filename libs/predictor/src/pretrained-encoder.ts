@@ -30,10 +30,16 @@ export interface PretrainOptions {
 /** ENAS_CACHE_DIR, else ~/.cache/dcl-enas. */
 export const defaultCacheDir = (env: NodeJS.ProcessEnv = process.env): string => env['ENAS_CACHE_DIR'] || join(homedir(), '.cache', 'dcl-enas');
 
-export function encoderFingerprint(space: Pick<SearchSpace, 'name' | 'maxNodes' | 'nodeOps'>, cfg: PredictorConfig, seed: number): string {
+/**
+ * The stage-1 cache key. A declared space brings its canonical definition (`canonical`), so two
+ * declared spaces of one name but different ops, sizes or choices never share an encoder; the
+ * built-in spaces' keys stay what they were.
+ */
+export function encoderFingerprint(space: Pick<SearchSpace, 'name' | 'maxNodes' | 'nodeOps'> & { readonly canonical?: string }, cfg: PredictorConfig, seed: number): string {
   // How many encoders a predictor uses does not change any one of them.
   const { encoders: _count, ...pretrain } = cfg.pretrain;
-  const what = JSON.stringify({ v: 2, space: space.name, maxNodes: space.maxNodes, nodeOps: space.nodeOps, encoder: cfg.encoder, prune: cfg.prune, pretrain, seed });
+  const definition = space.canonical === undefined ? {} : { definition: space.canonical };
+  const what = JSON.stringify({ v: 2, space: space.name, ...definition, maxNodes: space.maxNodes, nodeOps: space.nodeOps, encoder: cfg.encoder, prune: cfg.prune, pretrain, seed });
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
 

@@ -3,7 +3,7 @@ import { Rng, UserError } from '@dcl-enas/common';
 import type { Evaluator } from '@dcl-enas/benchmarks';
 import { createCellSpace, nb201Space, type CellArch, type SearchSpace } from '@dcl-enas/spaces';
 import { checkQueryBudget, distinctArchitectures } from './budget';
-import { runSearch } from './run-search';
+import { searchWithEvaluator } from './loop/embedded-run';
 import { createStrategy } from './strategies/registry';
 import { nearestNeighbourPredictors } from './strategies/test-predictor';
 
@@ -37,7 +37,7 @@ describe('query budgets', () => {
     const predictors = nearestNeighbourPredictors((arch) => toySpace.toGraph(arch as CellArch).ops);
     const queries = distinctArchitectures(toySpace);
     const strategy = createStrategy(name, { space: toySpace, rng: Rng.seeded(3), seed: 3, budget: queries, predictors });
-    const outcome = await runSearch({ evaluator, dataset: 'toy', strategy, queries });
+    const outcome = await searchWithEvaluator({ evaluator, dataset: 'toy', strategy, queries });
     expect(new Set(outcome.history.map((q) => q.key)).size).toBe(queries);
   });
 
@@ -45,7 +45,7 @@ describe('query budgets', () => {
     const queries = distinctArchitectures(nb201Space);
     for (const seed of [2, 3]) {
       const strategy = createStrategy('random', { space: nb201Space, rng: Rng.seeded(seed), seed, budget: queries });
-      const outcome = await runSearch({ evaluator: keyedEvaluator(nb201Space), dataset: 'toy', strategy, queries });
+      const outcome = await searchWithEvaluator({ evaluator: keyedEvaluator(nb201Space), dataset: 'toy', strategy, queries });
       expect(outcome.history).toHaveLength(queries);
     }
   });

@@ -29,6 +29,12 @@ export interface StrategyContext<A> {
   readonly seed?: number;
   /** Ranking predictors for predictor-guided strategies (in-process or a remote service). */
   readonly predictors?: PredictorProvider;
+  /**
+   * Random architectures a predictor-guided strategy trains before its first fit, where the
+   * problem sets its own (Problem.strategyDefaults: an ECG search trains 15-30 candidates for
+   * real, where the tabular default of 20 would leave at most one guided cycle).
+   */
+  readonly nInit?: number;
 }
 
 export type StrategyFactory = <A>(ctx: StrategyContext<A>) => Strategy<A>;

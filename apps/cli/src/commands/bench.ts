@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { resolveDataDir, UserError, writeFileAtomicSync } from '@dcl-enas/common';
-import { openBenchmark } from '@dcl-enas/benchmarks';
+import { evaluateRequest } from '@dcl-enas/experiments';
 import { benchCsv, benchMarkdown, BenchStore, checkQueryBudget, queriesToCeilingText, runBench, runId, strategyNames, summarizeBench, type BenchRunRecord } from '@dcl-enas/search';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { nameList, queryBudgetList, seedRange } from '../options';
 import { prepareOutDir } from '../io';
 import { lazyInProcessPredictors } from '../predictors';
-import { prepareSpace } from '../spaces';
+import { openProblem } from '../spaces';
 import { progressBar } from '../progress';
 
 /** Every run's best-so-far curves stay in memory (and go to runs.jsonl); a larger plan would run out of memory part way. */
@@ -42,8 +42,8 @@ export function registerBench(program: Command): void {
       if (points > MAX_CURVE_POINTS) {
         throw new UserError(`this bench would keep ${points} best-so-far points (strategies x seeds x the sum of the budgets), more than the ${MAX_CURVE_POINTS} that fit in memory: use fewer seeds, budgets or strategies`);
       }
-      await prepareSpace(flags.space);
-      const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
+      const dataDir = resolveDataDir();
+      const { problem, opened: bench } = await openProblem(flags.space, flags.dataset, dataDir);
       checkQueryBudget(bench.evaluator.space, Math.max(...flags.queries), '--queries');
       if (flags.out) prepareOutDir(flags.out);
       const store = flags.out ? new BenchStore(flags.out, { space: flags.space, dataset: flags.dataset }) : null;
@@ -53,8 +53,11 @@ export function registerBench(program: Command): void {
       const bar = progressBar(wanted.size, `bench ${flags.space}/${flags.dataset}`);
       for (let i = 0; i < done.size; i++) bar.tick();
       await runBench({
-        evaluator: bench.evaluator,
+        space: bench.evaluator.space,
+        spaceName: flags.space,
         dataset: flags.dataset,
+        evaluate: (trial) => evaluateRequest(trial, dataDir),
+        nInit: problem.nInit,
         plan: { strategies: flags.strategies, budgets: flags.queries, seeds: flags.seeds },
         predictors: lazyInProcessPredictors(bench.evaluator.space),
         done,

@@ -8,6 +8,7 @@ import { registerStatus } from './status';
 import { registerWatch } from './watch';
 import { registerStop } from './stop';
 import { registerPredictorEval } from './predictor-eval';
+import { registerSpace } from './space';
 
 /** Every `enas` command; each file registers one. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerWatch(program);
   registerStop(program);
   registerPredictorEval(program);
+  registerSpace(program);
 }

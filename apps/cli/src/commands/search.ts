@@ -1,17 +1,17 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Rng, resolveDataDir, writeFileAtomicSync } from '@dcl-enas/common';
-import { openBenchmark } from '@dcl-enas/benchmarks';
-import { checkQueryBudget, createStrategy, runSearch, strategyNames } from '@dcl-enas/search';
+import { checkQueryBudget, createStrategy, runEmbedded, strategyNames } from '@dcl-enas/search';
+import { evaluateRequest } from '@dcl-enas/experiments';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
-import { DashboardHub, cellSvg, curveSvg, observeSearch, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
+import { DashboardHub, cellSvg, curveSvg, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
 import type { EcgSettings, ExperimentSpec } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { startDashboardServer } from '../dashboard-server';
 import { paceMs, port, queryBudget, seed } from '../options';
 import { prepareOutDir } from '../io';
 import { lazyInProcessPredictors } from '../predictors';
-import { ecgSettingsOption, prepareSpace } from '../spaces';
+import { ecgSettingsOption, openProblem } from '../spaces';
 import { progressBar } from '../progress';
 
 interface SearchFlags {
@@ -45,34 +45,35 @@ export function registerSearch(program: Command): void {
     .option('--ecg <settings>', 'space ecg: records, hold-out, folds and per-candidate training budget, as JSON or a YAML/JSON file (the spec\'s `ecg` field; docs/ecg-space.md)', ecgSettingsOption)
     .action(async (flags: SearchFlags) => {
       const started = performance.now();
-      await prepareSpace(flags.space, flags.ecg);
-      const bench = openBenchmark(flags.space, flags.dataset, resolveDataDir());
-      checkQueryBudget(bench.evaluator.space, flags.queries, '--queries');
+      const dataDir = resolveDataDir();
+      const { problem, opened } = await openProblem(flags.space, flags.dataset, dataDir, flags.ecg);
+      // the evaluator's space: for a table that holds only part of a space (NB101), the cells it holds
+      const space = opened.evaluator.space;
+      checkQueryBudget(space, flags.queries, '--queries');
       if (flags.out) prepareOutDir(flags.out);
-      const predictions = recordPredictions(lazyInProcessPredictors(bench.evaluator.space), bench.evaluator.space);
-      const hub = new DashboardHub({ stuckAfterSeconds: 600, spaceOf: () => bench.evaluator.space });
+      const predictions = recordPredictions(lazyInProcessPredictors(space), space);
+      const hub = new DashboardHub({ stuckAfterSeconds: 600, spaceOf: () => space });
       const id = `${flags.strategy}-${flags.space}-${flags.dataset}-seed${flags.seed}`;
       const spec: ExperimentSpec = { apiVersion: 'enas/v1', kind: 'Experiment', space: flags.space, dataset: flags.dataset, strategy: flags.strategy, seed: flags.seed, queries: flags.queries, batchSize: 1, ...(flags.ecg ? { ecg: flags.ecg } : {}) };
-      const observed = observeSearch({
-        id,
-        spec,
-        strategy: createStrategy(flags.strategy, { space: bench.evaluator.space, rng: Rng.seeded(flags.seed), seed: flags.seed, budget: flags.queries, predictors: predictions.provider }),
-        evaluator: bench.evaluator,
-        emit: (event) => hub.apply(id, event),
-        predictions: predictions.prediction,
-        ...(flags.ui || flags.pace > 0 ? { paceMs: flags.pace } : {}),
-      });
-      const { evaluator, strategy } = observed;
+      const strategy = createStrategy(flags.strategy, { space, rng: Rng.seeded(flags.seed), seed: flags.seed, budget: flags.queries, predictors: predictions.provider, nInit: problem.nInit });
       const ui = flags.ui ? await startDashboardServer(hub, flags.uiPort) : null;
       const ticker = ui ? setInterval(() => hub.tick(), 1000) : null;
       if (ui) process.stderr.write(`dashboard: ${ui.url}#${encodeURIComponent(id)}\n`);
       const bar = progressBar(flags.queries, `${flags.strategy} ${flags.space}/${flags.dataset}`);
-      let outcome: Awaited<ReturnType<typeof runSearch<unknown>>>;
+      let run: Awaited<ReturnType<typeof runEmbedded>>['run'];
       try {
-        outcome = await runSearch({ evaluator, dataset: flags.dataset, strategy, queries: flags.queries, onQuery: () => bar.tick() });
-        observed.end('completed');
+        ({ run } = await runEmbedded({
+          id,
+          spec,
+          space,
+          strategy,
+          evaluate: (trial) => evaluateRequest(trial, dataDir),
+          onEvent: (event) => hub.apply(id, event),
+          onQuery: () => bar.tick(),
+          predictions: predictions.prediction,
+          ...(flags.ui || flags.pace > 0 ? { paceMs: flags.pace } : {}),
+        }));
       } catch (e) {
-        observed.end('failed', (e as Error).message);
         await ui?.close();
         throw e;
       } finally {
@@ -84,12 +85,12 @@ export function registerSearch(program: Command): void {
         strategy: flags.strategy,
         seed: flags.seed,
         queries: flags.queries,
-        best: { arch: evaluator.space.format(outcome.best.arch), key: outcome.best.key, valAcc: outcome.best.valAcc, testAcc: outcome.best.testAcc },
-        trajectory: outcome.trajectory,
-        simulatedGpuSeconds: outcome.simulatedGpuSeconds,
+        best: run.best!,
+        trajectory: run.trajectory,
+        simulatedGpuSeconds: run.simulatedGpuSeconds,
         wallSeconds: (performance.now() - started) / 1000,
       };
-      if (flags.out) await writeSearchOutput(flags.out, result, hub.view(id)!, bench.evaluator.space);
+      if (flags.out) await writeSearchOutput(flags.out, result, hub.view(id)!, space);
       if (ui) {
         process.stderr.write(`search finished; the dashboard stays at ${ui.url} until Ctrl-C\n`);
         process.once('SIGINT', () => void ui.close().then(() => process.exit(0)));
@@ -101,7 +102,7 @@ export function registerSearch(program: Command): void {
         return;
       }
       const pct = (x: number | null) => (x === null ? 'not recorded' : `${x.toFixed(2)} %`);
-      const ceiling = bench.ceiling?.testAccAtBestVal;
+      const ceiling = opened.ceiling?.testAccAtBestVal;
       const lines = [
         `${flags.space} ${flags.dataset} · strategy ${flags.strategy} · seed ${flags.seed} · ${flags.queries} architectures trained`,
         `selected    ${result.best.arch}`,

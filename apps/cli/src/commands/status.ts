@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExperimentDetail, type LauncherView } from '@dcl-enas/contracts';
+import { ExperimentDetail, specSpaceName, type LauncherView } from '@dcl-enas/contracts';
 import { apiOption, experimentId, callApiJson, type ApiFlags } from './api-client';
 
 export function registerStatus(program: Command): void {
@@ -28,7 +28,7 @@ export function describe(x: ExperimentDetail): string {
   const pct = (v: number | null) => (v === null ? 'not recorded' : `${v.toFixed(2)} %`);
   const lines = [
     `${x.id}  ${x.status}${x.reason ? ` (${x.reason})` : ''}`,
-    `${x.spec.strategy} on ${x.spec.space}/${x.spec.dataset} · seed ${x.spec.seed} · ${x.queriesDone}/${x.spec.queries} architectures trained`,
+    `${x.spec.strategy} on ${specSpaceName(x.spec.space)}/${x.spec.dataset} · seed ${x.spec.seed} · ${x.queriesDone}/${x.spec.queries} architectures trained`,
   ];
   if (x.best) lines.push(`selected    ${x.best.arch}`, `validation  ${pct(x.best.valAcc)}  (the search signal)`, `test        ${pct(x.best.testAcc)}  (reported only)`);
   if (x.launcher) lines.push(...describeLauncher(x.launcher));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '@dcl-enas/common';
-import { ContractError, ExperimentSnapshot, LIMITS, parseExperimentSpec } from '@dcl-enas/contracts';
+import { ContractError, ExperimentSnapshot, LIMITS, parseExperimentSpec, specSpaceName } from '@dcl-enas/contracts';
 import { readInputFile } from '../io';
 import { apiOption, callApiJson, type ApiFlags } from './api-client';
 
@@ -22,6 +22,6 @@ export function registerSubmit(program: Command): void {
       const created = await callApiJson(flags, 'POST', '/experiments', ExperimentSnapshot, { text, contentType: 'application/yaml' });
       if (flags.json) process.stdout.write(JSON.stringify(created) + '\n');
       else process.stdout.write(`${created.id}\n`);
-      process.stderr.write(`submitted ${created.spec.strategy} on ${created.spec.space}/${created.spec.dataset}, ${created.spec.queries} queries, seed ${created.spec.seed}: follow it with "enas watch ${created.id}"\n`);
+      process.stderr.write(`submitted ${created.spec.strategy} on ${specSpaceName(created.spec.space)}/${created.spec.dataset}, ${created.spec.queries} queries, seed ${created.spec.seed}: follow it with "enas watch ${created.id}"\n`);
     });
 }

@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrialRequest } from '@dcl-enas/contracts';
 import { EventLog, NatsServerProcess, ensureJetStream } from '@dcl-enas/cluster';
-import { auditLog } from '@dcl-enas/experiments';
+import { auditLog } from '@dcl-enas/search';
 import { nb201Space } from '@dcl-enas/spaces';
 import { JOB_EXIT } from './exit-codes';
 import { runTrialJob } from './run-trial-job';

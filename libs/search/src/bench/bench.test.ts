@@ -3,7 +3,7 @@ import { mkdtempSync, appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveDataDir } from '@dcl-enas/common';
-import { loadNb201, Nb201Evaluator } from '@dcl-enas/benchmarks';
+import { evaluateTrial, loadNb201, Nb201Evaluator } from '@dcl-enas/benchmarks';
 import { runBench, runId, type BenchRunRecord } from './bench';
 import { BenchStore } from './bench-store';
 import { benchCsv, benchMarkdown, summarizeBench } from './bench-report';
@@ -16,8 +16,10 @@ async function bench(store: BenchStore, stopAfter = Infinity): Promise<void> {
   let n = 0;
   const done = new Set(store.load().map(runId));
   await runBench({
-    evaluator,
+    space: evaluator.space,
+    spaceName: 'nb201',
     dataset: 'cifar10',
+    evaluate: (trial) => evaluateTrial(evaluator, trial),
     plan,
     done,
     onRecord: (r) => {

@@ -1,8 +1,10 @@
 import { Rng } from '@dcl-enas/common';
-import type { Evaluator } from '@dcl-enas/benchmarks';
-import { runSearch, type QueryRecord } from '../run-search';
+import type { TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
+import type { SearchSpace } from '@dcl-enas/spaces';
 import type { PredictorProvider } from '../predictor-port';
 import { createStrategy } from '../strategies/registry';
+import { runEmbedded, type QueryRecord } from '../loop/embedded-run';
+import { BestSoFarTrace } from '../loop/selection';
 
 /** One finished search of a bench: a JSON line in runs.jsonl, so an interrupted bench resumes. */
 export interface BenchRunRecord {
@@ -32,71 +34,66 @@ export interface BenchPlan {
 export const runId = (r: Pick<BenchRunRecord, 'strategy' | 'queries' | 'seed'>): string => `${r.strategy}@${r.queries}#${r.seed}`;
 
 /**
- * Runs every strategy x seed at the largest budget and reads the smaller budgets off its
- * prefix. That equals separate runs because no strategy's decisions depend on the budget
- * (tested per strategy). Strategies are interleaved (all strategies for one seed before the
- * next), so a partial bench still compares them side by side. Each search's random stream
- * derives only from its seed: a run is identical alone, in a bench, or after a resume.
+ * Runs every strategy x seed at the largest budget (runEmbedded, the one search loop) and reads
+ * the smaller budgets off its prefix. That equals separate runs because no strategy's decisions
+ * depend on the budget (tested per strategy). Strategies are interleaved (all strategies for one
+ * seed before the next), so a partial bench still compares them side by side. Each search's
+ * random stream derives only from its seed: a run is identical alone, in a bench, or after a resume.
  */
 export async function runBench<A>(options: {
-  readonly evaluator: Evaluator<A>;
+  readonly space: SearchSpace<A>;
+  /** The space as the spec names it (the records' `space`). */
+  readonly spaceName: string;
   readonly dataset: string;
+  readonly evaluate: (trial: TrialRequest) => TrialOutcome | Promise<TrialOutcome>;
   readonly plan: BenchPlan;
   readonly predictors?: PredictorProvider;
+  /** The problem's own nInit for predictor-guided strategies (StrategyContext.nInit). */
+  readonly nInit?: number;
   readonly done?: ReadonlySet<string>;
   readonly onRecord: (record: BenchRunRecord) => void | Promise<void>;
   readonly onProgress?: () => void;
 }): Promise<void> {
-  const { evaluator, dataset, plan } = options;
+  const { space, dataset, plan } = options;
   const budgets = [...new Set(plan.budgets)].sort((a, b) => a - b);
   const maxBudget = budgets[budgets.length - 1];
   for (const seed of plan.seeds)
     for (const strategy of plan.strategies) {
       const missing = budgets.filter((queries) => !options.done?.has(runId({ strategy, queries, seed })));
       if (missing.length === 0) continue;
-      const outcome = await runSearch({
-        evaluator,
-        dataset,
-        queries: maxBudget,
-        strategy: createStrategy(strategy, { space: evaluator.space, rng: Rng.seeded(seed), seed, budget: maxBudget, predictors: options.predictors }),
+      const { history } = await runEmbedded({
+        id: `${strategy}-${options.spaceName}-${dataset}-seed${seed}`,
+        spec: { apiVersion: 'enas/v1', kind: 'Experiment', space: options.spaceName, dataset, strategy, seed, queries: maxBudget, batchSize: 1 },
+        space,
+        strategy: createStrategy(strategy, { space, rng: Rng.seeded(seed), seed, budget: maxBudget, predictors: options.predictors, nInit: options.nInit }),
+        evaluate: options.evaluate,
       });
       for (const queries of missing) {
-        await options.onRecord(recordAt(outcome.history, queries, { space: evaluator.space.name, dataset, strategy, seed, format: (a) => evaluator.space.format(a) }));
+        await options.onRecord(recordAt(history, queries, { space: options.spaceName, dataset, strategy, seed }));
         options.onProgress?.();
       }
     }
 }
 
 /** The result a search would have reported had it stopped after `queries` queries. */
-export function recordAt<A>(
-  history: readonly QueryRecord<A>[],
-  queries: number,
-  meta: { space: string; dataset: string; strategy: string; seed: number; format: (arch: A) => string },
-): BenchRunRecord {
+export function recordAt(history: readonly QueryRecord[], queries: number, meta: { space: string; dataset: string; strategy: string; seed: number }): BenchRunRecord {
   const prefix = history.slice(0, queries);
-  let best = prefix[0];
-  const testTrajectory: (number | null)[] = [];
-  const valTrajectory: number[] = [];
-  let gpu: number | null = 0;
-  for (const q of prefix) {
-    if (q.valAcc > best.valAcc) best = q;
-    testTrajectory.push(best.testAcc);
-    valTrajectory.push(best.valAcc);
-    gpu = gpu === null || q.trainSeconds === null ? null : gpu + q.trainSeconds;
-  }
+  const selection = new BestSoFarTrace<QueryRecord>();
+  for (const q of prefix) selection.offer(q, q.trainSeconds);
+  const best = selection.best!;
   return {
     space: meta.space,
     dataset: meta.dataset,
     strategy: meta.strategy,
     queries,
     seed: meta.seed,
-    bestArch: meta.format(best.arch),
+    bestArch: best.arch,
     bestKey: best.key,
     bestValAcc: best.valAcc,
     bestTestAcc: best.testAcc,
-    testTrajectory,
-    valTrajectory,
-    simulatedGpuSeconds: gpu,
+    testTrajectory: selection.points.map((p) => p.bestTestAcc),
+    valTrajectory: selection.points.map((p) => p.bestValAcc),
+    simulatedGpuSeconds: selection.gpuSeconds,
     wallSeconds: prefix[prefix.length - 1].wallSeconds,
   };
 }

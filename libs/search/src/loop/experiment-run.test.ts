@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir } from '@dcl-enas/common';
-import { openBenchmark, type Evaluator } from '@dcl-enas/benchmarks';
+import { openNb201, type Evaluator } from '@dcl-enas/benchmarks';
 import type { ExperimentEvent, ExperimentSpec, ResultEvent, TrialRequest } from '@dcl-enas/contracts';
-import { createStrategy, runSearch } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
+import { createStrategy } from '../strategies/registry';
+import { searchWithEvaluator } from './embedded-run';
 import { ExperimentRun, type RunPorts } from './experiment-run';
 import { auditLog } from './audit';
 import { foldLog } from './fold-log';
 
-const bench = openBenchmark('nb201', 'cifar10', resolveDataDir());
+const bench = openNb201('cifar10', resolveDataDir());
 const evaluator = bench.evaluator as Evaluator<unknown>;
 const space = evaluator.space as SearchSpace<unknown>;
 const spec = (over: Partial<ExperimentSpec> = {}): ExperimentSpec => ({ apiVersion: 'enas/v1', kind: 'Experiment', space: 'nb201', dataset: 'cifar10', strategy: 'rea', seed: 4, queries: 40, batchSize: 3, ...over });
@@ -46,9 +47,9 @@ function harness(rng: Rng, crashAfterProposals = Infinity) {
 const strategyFor = (s: ExperimentSpec) => createStrategy(s.strategy, { space, rng: Rng.seeded(s.seed), seed: s.seed, budget: s.queries });
 
 describe('ExperimentRun', () => {
-  it('gives the embedded search for any delivery order and duplicate results', async () => {
+  it('gives the in-process search (one trial at a time, in order) for any delivery order and duplicate results', async () => {
     const s = spec();
-    const embedded = await runSearch({ evaluator, dataset: s.dataset, strategy: strategyFor(s), queries: s.queries, batchSize: s.batchSize });
+    const embedded = await searchWithEvaluator({ evaluator, dataset: s.dataset, strategy: strategyFor(s), queries: s.queries, batchSize: s.batchSize });
     const h = harness(Rng.seeded(9));
     const run = new ExperimentRun('e1', s, space, strategyFor(s), h.ports);
     h.attach(run);
@@ -64,7 +65,7 @@ describe('ExperimentRun', () => {
 
   it('replays a log cut short by a crash and continues to the same search', async () => {
     const s = spec({ strategy: 'rea', seed: 11, batchSize: 1, queries: 30 });
-    const embedded = await runSearch({ evaluator, dataset: s.dataset, strategy: strategyFor(s), queries: s.queries });
+    const embedded = await searchWithEvaluator({ evaluator, dataset: s.dataset, strategy: strategyFor(s), queries: s.queries });
     const first = harness(Rng.seeded(1), 17);
     const crashed = new ExperimentRun('e2', s, space, strategyFor(s), first.ports);
     first.attach(crashed);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { BestSoFar, ExperimentEvent, ExperimentSpec, Prediction, ProposedTrial, ResultEvent, TrajectoryPoint, TrialRequest } from '@dcl-enas/contracts';
-import type { Observation, Strategy } from '@dcl-enas/search';
+import type { BestSoFar, ExperimentEvent, ExperimentSpec, Prediction, ProposedTrial, TrajectoryPoint, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
+import type { Observation, Strategy } from '../strategy';
+import { BestSoFarTrace } from './selection';
 import { TrialLedger, type ResultVerdict } from './trial-ledger';
 
 /** Where a run writes its events (JetStream in cluster mode); appends are idempotent per event. */
@@ -27,7 +28,7 @@ export interface RunPorts {
   readonly log: EventAppender;
   readonly trials: TrialDispatcher;
   /** After each applied trial, in query order. */
-  readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, valAcc: number, best: BestSoFar) => void;
+  readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, outcome: TrialOutcome, best: BestSoFar) => void;
   /** After each batch has been told to the strategy. */
   readonly onBatch?: () => void;
   /** The predictor's score of a just-proposed architecture, if a predictor scored it (recorded in the proposal). */
@@ -48,16 +49,15 @@ class StopSignal extends Error {}
  * log order (`apply`), replayed and live alike, and `run` drives the strategy: it asks, records
  * the proposal (or, when replaying, checks it against the recorded one), dispatches trials
  * that have no result yet, waits for their results and tells them back in proposal order, so
- * the search is the embedded `runSearch` with the same batch size, whatever the delivery order,
- * duplicates or crashes. A result is applied once per architecture key.
+ * the search is the same for the same batch size whatever the delivery order, duplicates or
+ * crashes: embedded (runEmbedded: an in-process log and dispatcher) and in a cluster alike.
+ * A result is applied once per architecture key.
  */
 export class ExperimentRun<A> {
   private readonly ledger = new TrialLedger();
   private stopReason: string | null = null;
   private waiting: { keys: readonly string[]; resolve: () => void; reject: (e: Error) => void } | null = null;
-  private readonly points: TrajectoryPoint[] = [];
-  private bestSoFar: BestSoFar | null = null;
-  private gpuSeconds: number | null = 0;
+  private readonly selection = new BestSoFarTrace<BestSoFar>();
 
   constructor(
     readonly id: string,
@@ -68,15 +68,15 @@ export class ExperimentRun<A> {
   ) {}
 
   get trajectory(): readonly TrajectoryPoint[] {
-    return this.points;
+    return this.selection.points;
   }
 
   get best(): BestSoFar | null {
-    return this.bestSoFar;
+    return this.selection.best;
   }
 
   get simulatedGpuSeconds(): number | null {
-    return this.gpuSeconds;
+    return this.selection.gpuSeconds;
   }
 
   /** Result events ignored because that trial already had one. */
@@ -106,6 +106,7 @@ export class ExperimentRun<A> {
   async run(): Promise<RunEnd> {
     const { spec, space, strategy } = this;
     let index = 0;
+    const seen = new Set<string>();
     try {
       for (let batch = 0; index < spec.queries; batch++) {
         if (this.stopReason !== null) return { status: 'stopped', reason: this.stopReason };
@@ -118,6 +119,10 @@ export class ExperimentRun<A> {
           const prediction = this.ports.predictions?.(key);
           return { index: index + i, arch: space.format(arch), key, token: newToken(), ...(prediction ? { prediction } : {}) };
         });
+        for (const t of proposed) {
+          if (seen.has(t.key)) throw new Error(`strategy ${strategy.name} proposed ${t.arch} twice`);
+          seen.add(t.key);
+        }
         const recorded = this.ledger.batch(batch);
         if (recorded) this.checkReplay(batch, recorded, proposed);
         else {
@@ -164,17 +169,13 @@ export class ExperimentRun<A> {
       key: t.key,
       token: t.token,
       ...(spec.ecg ? { ecg: spec.ecg } : {}),
-      testAbove: this.bestSoFar?.valAcc ?? null,
+      testAbove: this.selection.best?.valAcc ?? null,
     };
   }
 
-  /** Same rule as runSearch: the best validation accuracy; among equal ones the earliest stays. */
-  private record(trial: ProposedTrial, outcome: NonNullable<ResultEvent['outcome']>): void {
-    if (this.bestSoFar === null || outcome.valAcc > this.bestSoFar.valAcc) this.bestSoFar = { arch: trial.arch, key: trial.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc };
-    this.gpuSeconds = this.gpuSeconds === null || outcome.trainSeconds === null ? null : this.gpuSeconds + outcome.trainSeconds;
-    const point = { query: this.points.length + 1, bestValAcc: this.bestSoFar.valAcc, bestTestAcc: this.bestSoFar.testAcc };
-    this.points.push(point);
-    this.ports.onTrial?.(point, trial, outcome.valAcc, this.bestSoFar);
+  private record(trial: ProposedTrial, outcome: TrialOutcome): void {
+    const point = this.selection.offer({ arch: trial.arch, key: trial.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc }, outcome.trainSeconds);
+    this.ports.onTrial?.(point, trial, outcome, this.selection.best!);
   }
 
   private checkReplay(batch: number, recorded: readonly ProposedTrial[], now: readonly ProposedTrial[]): void {

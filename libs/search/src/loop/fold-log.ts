@@ -1,5 +1,6 @@
 import type { BestSoFar, ExperimentEvent, ExperimentStatus, TrajectoryPoint } from '@dcl-enas/contracts';
 import { TrialLedger } from './trial-ledger';
+import { BestSoFarTrace } from './selection';
 
 export interface FoldedLog {
   readonly trajectory: TrajectoryPoint[];
@@ -21,17 +22,14 @@ export function foldLog(events: readonly ExperimentEvent[]): FoldedLog {
     ledger.apply(e);
     if (e.type === 'ended') ended = { status: e.status, ...(e.reason ? { reason: e.reason } : {}) };
   }
-  const trajectory: TrajectoryPoint[] = [];
-  let best: BestSoFar | null = null;
-  let gpu: number | null = 0;
+  const selection = new BestSoFarTrace<BestSoFar>();
   outer: for (const trials of ledger.proposals()) {
     for (const t of trials) {
       const outcome = ledger.result(t.key)?.outcome;
       if (!outcome) break outer;
-      if (best === null || outcome.valAcc > best.valAcc) best = { arch: t.arch, key: t.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc };
-      gpu = gpu === null || outcome.trainSeconds === null ? null : gpu + outcome.trainSeconds;
-      trajectory.push({ query: trajectory.length + 1, bestValAcc: best.valAcc, bestTestAcc: best.testAcc });
+      selection.offer({ arch: t.arch, key: t.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc }, outcome.trainSeconds);
     }
   }
-  return { trajectory, best, simulatedGpuSeconds: trajectory.length > 0 ? gpu : null, ended };
+  const trajectory = selection.points;
+  return { trajectory, best: selection.best, simulatedGpuSeconds: trajectory.length > 0 ? selection.gpuSeconds : null, ended };
 }

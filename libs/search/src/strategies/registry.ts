@@ -7,19 +7,10 @@ import { PREDICTOR_POOL_DEFAULTS, predictorPool } from './predictor-pool';
 
 type Factory = <A>(ctx: StrategyContext<A>) => Strategy<A>;
 
-/**
- * Per-space overrides of the predictor-guided strategies' defaults, applied wherever a strategy
- * is created by name (`enas search`, `enas bench`, cluster experiments). The defaults (nInit 20)
- * are tuned for tabular budgets of 100+ queries; an ECG search trains 15-30 candidates for real,
- * where 20 random ones would leave at most one guided cycle (docs/ecg-space.md).
- */
-export const SPACE_STRATEGY_DEFAULTS: Readonly<Record<string, { readonly nInit: number }>> = {
-  ecg: { nInit: 10 },
-};
+/** The predictor-guided strategies' defaults with the problem's own nInit, where it has one (StrategyContext.nInit). */
+const forSpace = <O extends { nInit: number }>(defaults: O, ctx: StrategyContext<unknown>): O => (ctx.nInit === undefined ? defaults : { ...defaults, nInit: ctx.nInit });
 
-const forSpace = <O extends { nInit: number }>(defaults: O, ctx: StrategyContext<unknown>): O => ({ ...defaults, ...SPACE_STRATEGY_DEFAULTS[ctx.space.name] });
-
-const factories = new Map<string, Factory>([
+const factories: ReadonlyMap<string, Factory> = new Map<string, Factory>([
   ['random', randomSearch],
   ['rea', regularizedEvolution],
   ['dcl-enas', (ctx) => dclEnas(ctx, forSpace(DCL_ENAS_DEFAULTS, ctx))],
@@ -27,11 +18,6 @@ const factories = new Map<string, Factory>([
   ['dcl-enas-regression', (ctx) => dclEnas(ctx, { ...forSpace(DCL_ENAS_DEFAULTS, ctx), variant: 'regression' }, 'dcl-enas-regression')],
   ['dcl-pool', (ctx) => predictorPool(ctx, forSpace(PREDICTOR_POOL_DEFAULTS, ctx))],
 ]);
-
-/** Lets other libraries (the predictor-guided strategies) add themselves without a cycle. */
-export function registerStrategy(name: string, factory: Factory): void {
-  factories.set(name, factory);
-}
 
 export function strategyNames(): string[] {
   return [...factories.keys()];

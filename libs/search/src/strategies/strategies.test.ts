@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { Rng, resolveDataDir, mean } from '@dcl-enas/common';
 import { loadNb201, Nb201Evaluator, type Evaluator, type QueryResult } from '@dcl-enas/benchmarks';
 import { ecgSpace, nb201Space, type Nb201Arch, type SearchSpace } from '@dcl-enas/spaces';
-import { runSearch, type SearchOutcome } from '../run-search';
+import { searchWithEvaluator, type EvaluatorSearchOutcome } from '../loop/embedded-run';
 import type { PredictorProvider } from '../predictor-port';
 import type { Observation } from '../strategy';
-import { createStrategy, SPACE_STRATEGY_DEFAULTS } from './registry';
+import { createStrategy } from './registry';
 import { DCL_ENAS_DEFAULTS, dclEnas } from './dcl-enas';
 import { nearestNeighbourPredictors } from './test-predictor';
 
@@ -28,11 +28,11 @@ function recordingEvaluator(inner: Evaluator<Nb201Arch>, scrambleTest = false): 
   };
 }
 
-const withoutWallTimes = <A>(o: SearchOutcome<A>) => ({ ...o, history: o.history.map(({ wallSeconds: _w, ...q }) => q) });
+const withoutWallTimes = (o: EvaluatorSearchOutcome) => ({ ...o, history: o.history.map(({ wallSeconds: _w, ...q }) => q) });
 
 describe.each(['random', 'rea', 'dcl-enas', 'dcl-enas-no-pretrain', 'dcl-enas-regression', 'dcl-pool'])('strategy %s', (name) => {
   const search = (seed: number, queries: number, ev: Evaluator<Nb201Arch> = evaluator) =>
-    runSearch({ evaluator: ev, dataset: 'cifar10', queries, strategy: createStrategy(name, { space: ev.space, rng: Rng.seeded(seed), seed, budget: queries, predictors }) });
+    searchWithEvaluator({ evaluator: ev, dataset: 'cifar10', queries, strategy: createStrategy(name, { space: ev.space, rng: Rng.seeded(seed), seed, budget: queries, predictors }) });
 
   it('stops exactly at the budget and never trains an architecture twice', async () => {
     const ev = recordingEvaluator(evaluator);
@@ -65,7 +65,7 @@ describe.each(['random', 'rea', 'dcl-enas', 'dcl-enas-no-pretrain', 'dcl-enas-re
   it('selects the best validation accuracy seen and reports its table test accuracy', async () => {
     const outcome = await search(2, 80);
     expect(outcome.best.valAcc).toBe(Math.max(...outcome.history.map((q) => q.valAcc)));
-    expect(outcome.best.testAcc).toBe(evaluator.query(outcome.best.arch, 'cifar10').testAcc);
+    expect(outcome.best.testAcc).toBe(evaluator.query(nb201Space.parse(outcome.best.arch), 'cifar10').testAcc);
     expect(outcome.simulatedGpuSeconds).toBeCloseTo(outcome.history.reduce((s, q) => s + q.trainSeconds!, 0), 6);
   });
 });
@@ -73,7 +73,7 @@ describe.each(['random', 'rea', 'dcl-enas', 'dcl-enas-no-pretrain', 'dcl-enas-re
 describe('strategy registry', () => {
   it('regularised evolution beats random search on average over seeds at 100 queries', async () => {
     const run = async (name: string, seed: number) =>
-      (await runSearch({ evaluator, dataset: 'cifar100', queries: 100, strategy: createStrategy(name, { space: evaluator.space, rng: Rng.seeded(seed), budget: 100 }) })).best.valAcc;
+      (await searchWithEvaluator({ evaluator, dataset: 'cifar100', queries: 100, strategy: createStrategy(name, { space: evaluator.space, rng: Rng.seeded(seed), budget: 100 }) })).best.valAcc;
     const seeds = Array.from({ length: 10 }, (_, i) => 200 + i);
     const rea = await Promise.all(seeds.map((s) => run('rea', s)));
     const random = await Promise.all(seeds.map((s) => run('random', s)));
@@ -86,15 +86,15 @@ describe('strategy registry', () => {
     expect(() => createStrategy('dcl-enas', ctx)).toThrow(/needs a ranking predictor/);
   });
 
-  it('starts the predictor-guided strategies from 10 random architectures on space ecg (ECG budgets), 20 elsewhere', async () => {
-    const firstFit = async (space: SearchSpace<unknown>, name: string) => {
+  it("starts the predictor-guided strategies from the problem's nInit where it sets one, 20 by default", async () => {
+    const firstFit = async (space: SearchSpace<unknown>, name: string, nInit?: number) => {
       let labels = -1;
       // Records how many labels the first fit gets; ranks every architecture alike.
       const counting: PredictorProvider = <A>() => ({
         fit: async (o: readonly Observation<A>[]) => void (labels = labels < 0 ? o.length : labels),
         score: async (a: readonly A[]) => new Float32Array(a.length),
       });
-      const strategy = createStrategy(name, { space, rng: Rng.seeded(3), seed: 3, budget: 30, predictors: counting });
+      const strategy = createStrategy(name, { space, rng: Rng.seeded(3), seed: 3, budget: 30, predictors: counting, nInit });
       for (let i = 0; i < 30 && labels < 0; i++) {
         const [arch] = await strategy.ask(1);
         await strategy.tell([{ arch, key: space.key(arch), valAcc: (i * 37) % 11 }]);
@@ -102,10 +102,9 @@ describe('strategy registry', () => {
       return labels;
     };
     for (const name of ['dcl-enas', 'dcl-enas-regression', 'dcl-pool']) {
-      expect(await firstFit(ecgSpace as SearchSpace<unknown>, name)).toBe(SPACE_STRATEGY_DEFAULTS['ecg']!.nInit);
+      expect(await firstFit(ecgSpace as SearchSpace<unknown>, name, 10)).toBe(10);
       expect(await firstFit(nb201Space as SearchSpace<unknown>, name)).toBe(20);
     }
-    expect(SPACE_STRATEGY_DEFAULTS['ecg']!.nInit).toBe(10);
   });
 
   it('dcl-enas with localInfill k trains, each cycle, k untrained one-edge neighbours of the best architecture so far', async () => {

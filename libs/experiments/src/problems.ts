@@ -1,0 +1,143 @@
+import { UserError } from '@dcl-enas/common';
+import { evaluateTrial, NB101_DATASETS, NB201_DATASETS, openNb101, openNb201, type OpenedBenchmark } from '@dcl-enas/benchmarks';
+import type { EcgSettings, SpecSpace, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
+import { declaredSpace, ecgSpace, nb101Space, nb201Space, type SearchSpace, type SpaceDefinition } from '@dcl-enas/spaces';
+
+/** Where an evaluator finds its data and the settings of the experiment it serves. */
+export interface EvaluatorContext {
+  readonly dataDir: string;
+  /** The spec's `ecg` field (problems whose `settings` is 'ecg'). */
+  readonly ecg?: EcgSettings;
+}
+
+/**
+ * One search problem: its space, the datasets a spec may name, what the search maximises, and
+ * how a trial is evaluated. The CLI, the orchestrator, the trainers and the bench all get these
+ * from here (problemFor); nothing else tests a space's name.
+ */
+export interface Problem {
+  /** The space as a spec names it: a built-in name, or a declared space's `name`. */
+  readonly name: string;
+  readonly space: SearchSpace<unknown>;
+  /** The space's type (docs/spaces.md): the built-in spaces are instances of cell (nb201, ecg) and dag (nb101). */
+  readonly spaceType: 'cell' | 'dag' | 'layers';
+  /** Datasets a spec may name; null: any label (a declared space's data is the user's). */
+  readonly datasets: readonly string[] | null;
+  /** The search signal every strategy maximises (a trial's valAcc) and what is reported beside it (testAcc). */
+  readonly objective: { readonly signal: string; readonly reported: string; readonly goal: 'maximize' };
+  /** How trials are evaluated: a lookup in a benchmark table, real training here, or not yet (declared spaces). */
+  readonly evaluation: 'table' | 'training' | 'none';
+  /** The spec field that carries this problem's own settings, if any. */
+  readonly settings: 'ecg' | null;
+  /** Predictor-guided strategies' nInit for this problem (StrategyContext.nInit); absent: the strategy's default. */
+  readonly nInit?: number;
+  /** The evaluator of a dataset (tables and beat sets load once per process and settings). */
+  open(dataset: string, context: EvaluatorContext): Promise<OpenedBenchmark>;
+}
+
+const TABLE_OBJECTIVE = { signal: 'validation accuracy (%)', reported: 'test accuracy (%)', goal: 'maximize' } as const;
+
+function tableProblem(name: string, spaceType: Problem['spaceType'], space: SearchSpace<unknown>, datasets: readonly string[], openTable: (dataset: string, dataDir: string) => OpenedBenchmark): Problem {
+  const opened = new Map<string, OpenedBenchmark>();
+  return {
+    name,
+    space,
+    spaceType,
+    datasets,
+    objective: TABLE_OBJECTIVE,
+    evaluation: 'table',
+    settings: null,
+    async open(dataset, { dataDir }) {
+      checkDataset(this, dataset);
+      const id = `${dataDir}\n${dataset}`;
+      let bench = opened.get(id);
+      if (!bench) opened.set(id, (bench = openTable(dataset, dataDir)));
+      return bench;
+    },
+  };
+}
+
+/** Evaluators (loaded beat set, trained candidates) kept per distinct ECG settings. */
+const KEEP_ECG_EVALUATORS = 2;
+
+/**
+ * MIT-BIH heartbeat classification on the ECG-1D cell space, trained for real: hold-out macro-F1
+ * as the signal, DS2 macro-F1 reported (scored only for candidates that beat the best so far:
+ * the request's testAbove). The beat set and TensorFlow.js load on the first open, so the
+ * orchestrator, predictor and encoder, which need only the space, never load them.
+ */
+function ecgProblem(): Problem {
+  const evaluators = new Map<string, Promise<OpenedBenchmark>>();
+  return {
+    name: 'ecg',
+    space: ecgSpace as SearchSpace<unknown>,
+    spaceType: 'cell',
+    datasets: ['mitdb'],
+    objective: { signal: 'hold-out macro-F1 over N, S, V, F (%)', reported: 'DS2 macro-F1 (%)', goal: 'maximize' },
+    evaluation: 'training',
+    settings: 'ecg',
+    nInit: 10,
+    async open(dataset, { dataDir, ecg }) {
+      checkDataset(this, dataset);
+      const { ecgRunOptions, prepareEcgEvaluators } = await import('@dcl-enas/ecg-model');
+      const options = { dataDir, ...ecgRunOptions(ecg) };
+      const id = JSON.stringify(options);
+      let opened = evaluators.get(id);
+      if (!opened) {
+        opened = prepareEcgEvaluators(options).then((make) => ({ evaluator: make(), ceiling: null }));
+        opened.catch(() => evaluators.delete(id));
+        evaluators.set(id, opened);
+        while (evaluators.size > KEEP_ECG_EVALUATORS) evaluators.delete(evaluators.keys().next().value!);
+      }
+      return opened;
+    },
+  };
+}
+
+/** A space the user declared (docs/spaces.md): searchable by every strategy; its trials are trained by the user's code. */
+function declaredProblem(definition: SpaceDefinition): Problem {
+  return {
+    name: definition.name,
+    space: declaredSpace(definition),
+    spaceType: definition.type,
+    datasets: null,
+    objective: { signal: 'the trial\'s reported metric', reported: 'the trial\'s test metric, if any', goal: 'maximize' },
+    evaluation: 'none',
+    settings: null,
+    async open() {
+      throw new UserError(`space ${definition.name}: a declared space's trials are trained by your own trial command, which this version cannot run yet (docs/spaces.md)`);
+    },
+  };
+}
+
+const BUILT_IN: ReadonlyMap<string, Problem> = new Map(
+  [tableProblem('nb201', 'cell', nb201Space as SearchSpace<unknown>, NB201_DATASETS, openNb201), tableProblem('nb101', 'dag', nb101Space as SearchSpace<unknown>, NB101_DATASETS, openNb101), ecgProblem()].map((p) => [p.name, p]),
+);
+
+export function builtInProblemNames(): string[] {
+  return [...BUILT_IN.keys()];
+}
+
+/** The problem of a spec's `space`: a built-in name or a declared space (already checked against the schema). */
+export function problemFor(space: SpecSpace): Problem {
+  if (typeof space !== 'string') return declaredProblem(space);
+  const problem = BUILT_IN.get(space);
+  if (!problem) throw new UserError(`unknown space "${space}": use one of ${builtInProblemNames().join(', ')}, or declare one (docs/spaces.md)`);
+  return problem;
+}
+
+function checkDataset(problem: Problem, dataset: string): void {
+  if (problem.datasets && !problem.datasets.includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ${problem.name}: use one of ${problem.datasets.join(', ')}`);
+}
+
+/** Trains (looks up) one trial from its request alone: what every trainer and the embedded loop run. */
+export async function evaluateRequest(trial: TrialRequest, dataDir: string): Promise<TrialOutcome> {
+  const problem = problemFor(trial.space);
+  const { evaluator } = await problem.open(trial.dataset, { dataDir, ...(trial.ecg ? { ecg: trial.ecg } : {}) });
+  return evaluateTrial(evaluator, trial);
+}
+
+/** The space of a built-in problem by name (predictor sessions and encoder requests name their space). */
+export function spaceByName(name: string): SearchSpace<unknown> {
+  return problemFor(name).space;
+}

@@ -1,0 +1,66 @@
+import { Rng, UserError } from '@dcl-enas/common';
+import { ContractError, decode, SpecSpace } from '@dcl-enas/contracts';
+import { distinctKeys, type ArchGraph, type SearchSpace } from '@dcl-enas/spaces';
+import { problemFor } from './problems';
+
+/** Spaces up to this many architectures are enumerated to count their distinct keys. */
+export const COUNT_KEYS_UP_TO = 2_000_000;
+
+export interface SpaceSample {
+  readonly arch: string;
+  readonly key: string;
+  /** The node-op DAG the predictor sees: ops by name, edges as [from, to]. */
+  readonly graph: { readonly ops: readonly string[]; readonly edges: readonly (readonly [number, number])[] };
+}
+
+export interface SpaceReport {
+  readonly name: string;
+  readonly type: string;
+  /** Distinct architecture keys where the space is finite and small enough to count; null otherwise. */
+  readonly size: number | null;
+  readonly samples: readonly SpaceSample[];
+}
+
+/** A graph as names and edges, its padding left out. */
+export function graphOf(space: SearchSpace<unknown>, graph: ArchGraph): SpaceSample['graph'] {
+  const n = graph.nodeCount;
+  const ops = Array.from(graph.ops.subarray(0, n), (op) => space.nodeOps[op] ?? `?${op}`);
+  const edges: [number, number][] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (graph.adjacency[i * space.maxNodes + j]) edges.push([i, j]);
+  return { ops, edges };
+}
+
+/**
+ * What `enas space check` prints: a space's type, its size (distinct keys, counted by
+ * enumerating it where it is finite and at most COUNT_KEYS_UP_TO architectures; a space that
+ * cannot be enumerated but knows its size, NB101, gives that), and a few seeded samples.
+ */
+export function spaceReport(space: SpecSpace, options: { samples: number; seed: number }): SpaceReport {
+  const problem = problemFor(space);
+  const s = problem.space;
+  const counted = distinctKeys(s, COUNT_KEYS_UP_TO);
+  const size = counted ?? (s.enumerate ? null : (s.size ?? null));
+  const rng = Rng.seeded(options.seed);
+  const samples: SpaceSample[] = [];
+  for (let i = 0; i < options.samples; i++) {
+    const arch = s.sample(rng);
+    samples.push({ arch: s.format(arch), key: s.key(arch), graph: graphOf(s, s.toGraph(arch)) });
+  }
+  return { name: problem.name, type: problem.spaceType, size, samples };
+}
+
+/**
+ * The space of a spec file or a space file, already parsed from YAML/JSON: an experiment spec
+ * (kind: Experiment) gives its `space`; anything else is the space itself, a declared space's
+ * definition or `{space: ...}`. One UserError naming the field.
+ */
+export function spaceOfDocument(doc: unknown, source: string): SpecSpace {
+  const record = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;
+  const raw = record && 'space' in record && !('type' in record) ? record['space'] : doc;
+  try {
+    return decode(SpecSpace, raw, record && 'space' in record && !('type' in record) ? `${source}: space` : source);
+  } catch (e) {
+    if (e instanceof ContractError) throw new UserError(e.message);
+    throw e;
+  }
+}
