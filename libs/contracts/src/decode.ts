@@ -20,15 +20,17 @@ export function decode<S extends z.ZodType>(schema: S, value: unknown, what: str
 
 /**
  * For a value that matches no branch of a union (a spec's space: a name or a declared space),
- * the issue of the branch that got furthest into it (the longest path), so that the message
- * names the field that is wrong rather than "invalid input".
+ * the issue of the one branch that got furthest into it (the longest path), so that the message
+ * names the field that is wrong rather than "invalid input". Where branches tie, the union's
+ * own issue stays: it names the field that holds the value.
  */
 function specific(issue: z.core.$ZodIssue): z.core.$ZodIssue {
-  if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return issue;
-  const branches = issue.errors.map((issues) => issues[0]).filter((i): i is z.core.$ZodIssue => i !== undefined);
-  const deepest = branches.reduce((a, b) => (b.path.length > a.path.length ? b : a), branches[0]);
-  if (!deepest || (deepest.path.length === 0 && deepest.code === 'invalid_type')) return issue;
-  return specific({ ...deepest, path: [...issue.path, ...deepest.path] } as z.core.$ZodIssue);
+  if (issue.code !== 'invalid_union' || !('errors' in issue)) return issue;
+  const firsts = issue.errors.map((issues) => issues[0]).filter((i): i is z.core.$ZodIssue => i !== undefined);
+  const longest = Math.max(0, ...firsts.map((i) => i.path.length));
+  const deepest = firsts.filter((i) => i.path.length === longest);
+  if (longest === 0 || deepest.length !== 1) return issue;
+  return specific({ ...deepest[0], path: [...issue.path, ...deepest[0].path] } as z.core.$ZodIssue);
 }
 
 /** Field names and messages come from the input: control characters escaped, at most 300 characters. */
