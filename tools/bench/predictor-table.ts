@@ -14,7 +14,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { resolveDataDir } from '@dcl-enas/common';
 import { initTf } from '@dcl-enas/tf-backend';
-import { evaluatePredictor, labelledSetFor, VARIANTS, type ConfigOverrides, type EvalSummary, type Variant } from '@dcl-enas/predictor';
+import { labelledSetFor } from '@dcl-enas/experiments';
+import { evaluatePredictor, VARIANTS, type ConfigOverrides, type EvalSummary, type Variant } from '@dcl-enas/predictor';
 
 const ALL = VARIANTS.join('+');
 const DEFAULT_ROWS = [
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const dataDir = resolveDataDir();
   for (const spec of (flag('--rows') ?? DEFAULT_ROWS).split(',')) {
     const [space, dataset, size, variants = ALL] = spec.split(':');
-    const data = labelledSetFor(space, dataDir, dataset);
+    const data = await labelledSetFor(space, dataDir, dataset);
     for (const variant of variants.split('+') as Variant[]) {
       if (have.has(id(space, dataset, Number(size), variant, configText))) continue;
       log(`${space} ${dataset} n=${size} ${variant}`);

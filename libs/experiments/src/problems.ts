@@ -1,6 +1,7 @@
 import { UserError } from '@dcl-enas/common';
 import { evaluateTrial, NB101_DATASETS, NB201_DATASETS, openNb101, openNb201, type OpenedBenchmark } from '@dcl-enas/benchmarks';
 import type { EcgSettings, SpecSpace, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
+import type { EvalTarget, LabelledSet } from '@dcl-enas/predictor';
 import { declaredSpace, ecgSpace, nb101Space, nb201Space, type SearchSpace, type SpaceDefinition } from '@dcl-enas/spaces';
 
 /** Where an evaluator finds its data and the settings of the experiment it serves. */
@@ -33,11 +34,18 @@ export interface Problem {
   readonly nInit?: number;
   /** The evaluator of a dataset (tables and beat sets load once per process and settings). */
   open(dataset: string, context: EvaluatorContext): Promise<OpenedBenchmark>;
+  /**
+   * Every architecture with a measured target, for `enas predictor-eval` (tables only); `target`
+   * as the problem understands it (nb201: test or val), absent: its default. Loads TensorFlow.js.
+   */
+  labelled?(dataDir: string, dataset: string, target?: EvalTarget): Promise<LabelledSet<unknown>>;
 }
 
 const TABLE_OBJECTIVE = { signal: 'validation accuracy (%)', reported: 'test accuracy (%)', goal: 'maximize' } as const;
 
-function tableProblem(name: string, spaceType: Problem['spaceType'], space: SearchSpace<unknown>, datasets: readonly string[], openTable: (dataset: string, dataDir: string) => OpenedBenchmark): Problem {
+type Labelled = NonNullable<Problem['labelled']>;
+
+function tableProblem(name: string, spaceType: Problem['spaceType'], space: SearchSpace<unknown>, datasets: readonly string[], openTable: (dataset: string, dataDir: string) => OpenedBenchmark, labelled: Labelled): Problem {
   const opened = new Map<string, OpenedBenchmark>();
   return {
     name,
@@ -54,8 +62,13 @@ function tableProblem(name: string, spaceType: Problem['spaceType'], space: Sear
       if (!bench) opened.set(id, (bench = openTable(dataset, dataDir)));
       return bench;
     },
+    labelled,
   };
 }
+
+// predictor-eval's labelled sets live with the predictor, which brings TensorFlow.js: loaded only when asked for
+const nb201Labelled: Labelled = async (dataDir, dataset, target) => (await import('@dcl-enas/predictor')).nb201Labelled(dataDir, dataset, target ?? 'test') as LabelledSet<unknown>;
+const nb101Labelled: Labelled = async (dataDir, dataset, target) => (await import('@dcl-enas/predictor')).nb101SubsetLabelled(dataDir, dataset, target ?? 'val') as LabelledSet<unknown>;
 
 /** Evaluators (loaded beat set, trained candidates) kept per distinct ECG settings. */
 const KEEP_ECG_EVALUATORS = 2;
@@ -111,7 +124,11 @@ function declaredProblem(definition: SpaceDefinition): Problem {
 }
 
 const BUILT_IN: ReadonlyMap<string, Problem> = new Map(
-  [tableProblem('nb201', 'cell', nb201Space as SearchSpace<unknown>, NB201_DATASETS, openNb201), tableProblem('nb101', 'dag', nb101Space as SearchSpace<unknown>, NB101_DATASETS, openNb101), ecgProblem()].map((p) => [p.name, p]),
+  [
+    tableProblem('nb201', 'cell', nb201Space as SearchSpace<unknown>, NB201_DATASETS, openNb201, nb201Labelled),
+    tableProblem('nb101', 'dag', nb101Space as SearchSpace<unknown>, NB101_DATASETS, openNb101, nb101Labelled),
+    ecgProblem(),
+  ].map((p) => [p.name, p]),
 );
 
 export function builtInProblemNames(): string[] {
@@ -135,6 +152,13 @@ export async function evaluateRequest(trial: TrialRequest, dataDir: string): Pro
   const problem = problemFor(trial.space);
   const { evaluator } = await problem.open(trial.dataset, { dataDir, ...(trial.ecg ? { ecg: trial.ecg } : {}) });
   return evaluateTrial(evaluator, trial);
+}
+
+/** The labelled set `enas predictor-eval` ranks for a space; one UserError where the problem has none. */
+export async function labelledSetFor(space: string, dataDir: string, dataset: string, target?: EvalTarget): Promise<LabelledSet<unknown>> {
+  const problem = problemFor(space);
+  if (!problem.labelled) throw new UserError(`unknown space "${space}" for predictor-eval: use one with a measured table (nb201, nb101)`);
+  return problem.labelled(dataDir, dataset, target);
 }
 
 /** The space of a built-in problem by name (predictor sessions and encoder requests name their space). */

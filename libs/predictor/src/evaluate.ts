@@ -58,13 +58,6 @@ export function nb101SubsetLabelled(dataDir: string, dataset: string, target: Ev
   };
 }
 
-/** The labelled set predictor-eval uses for `space` (default target: nb201 test, nb101 val). */
-export function labelledSetFor(space: string, dataDir: string, dataset: string, target?: EvalTarget): LabelledSet<unknown> {
-  if (space === 'nb201') return nb201Labelled(dataDir, dataset, target ?? 'test');
-  if (space === 'nb101') return nb101SubsetLabelled(dataDir, dataset, target ?? 'val');
-  throw new UserError(`unknown space "${space}" for predictor-eval: use nb201 or nb101`);
-}
-
 export interface EvalOptions {
   readonly trainSize: number;
   readonly seeds: readonly number[];

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { labelledSetFor } from '@dcl-enas/experiments';
 import { resolveDataDir } from '@dcl-enas/common';
 import type { EvalTarget, Variant } from '@dcl-enas/predictor';
 import { positiveInt, seed, seedRange } from '../options';
@@ -29,8 +30,8 @@ export function registerPredictorEval(program: Command): void {
     .action(async (flags: PredictorEvalFlags) => {
       const log = (line: string) => process.stderr.write(line + '\n');
       // TensorFlow.js loads only for the commands that need it
-      const { evaluatePredictor, labelledSetFor } = await import('@dcl-enas/predictor');
-      const data = labelledSetFor(flags.space, resolveDataDir(), flags.dataset, flags.target);
+      const { evaluatePredictor } = await import('@dcl-enas/predictor');
+      const data = await labelledSetFor(flags.space, resolveDataDir(), flags.dataset, flags.target);
       const { summary } = await evaluatePredictor(data, {
         trainSize: flags.trainSize,
         seeds: flags.seeds,
