@@ -36,6 +36,16 @@ describe('experiment spec', () => {
     expect(() => parseExperimentSpec(bad.replace('queries: -3', 'queries: 3\ncolour: red'), 'z')).toThrow(ContractError);
   });
 
+  it('takes a declared space, and names the bad field of one that is not valid', () => {
+    const spec = (space: string) => `apiVersion: enas/v1\nkind: Experiment\nspace: ${space}\ndataset: mine\nstrategy: rea\nqueries: 5\n`;
+    expect(parseExperimentSpec(spec('{type: cell, name: my-cell, nodes: 5, ops: [none, skip, conv3]}'), 's').space).toEqual({ type: 'cell', name: 'my-cell', nodes: 5, ops: ['none', 'skip', 'conv3'] });
+    expect(() => parseExperimentSpec(spec('{type: cell, name: my-cell, nodes: 9, ops: [none, conv3]}'), 's')).toThrow(/^s: space\.nodes: at most 8$/);
+    expect(() => parseExperimentSpec(spec('{type: dag, name: d, maxNodes: 5, maxEdges: 20, ops: [a]}'), 's')).toThrow(/^s: space\.maxEdges: /);
+    expect(() => parseExperimentSpec(spec('{type: layers, name: n, layers: 3, choices: {op: [a, a]}}'), 's')).toThrow(/^s: space\.choices\.op\.1: duplicate value "a"$/);
+    expect(() => parseExperimentSpec(spec('{type: cell, name: nb201, nodes: 4, ops: [a, b]}'), 's')).toThrow(/^s: space\.name: is a built-in space/);
+    expect(() => parseExperimentSpec(spec('{type: ring, name: r}'), 's')).toThrow(/^s: space\.type: /);
+  });
+
   it('the committed JSON Schema is the one the contracts generate', () => {
     // The trial template's own schema is embedded by libs/k8s-launcher, which checks the file
     // whole; here it is kept as committed (ENAS_WRITE_SCHEMA=1 rewrites the rest).

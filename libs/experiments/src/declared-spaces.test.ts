@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@dcl-enas/common';
 import { decode, ExperimentSpec, type TrialOutcome, type TrialRequest } from '@dcl-enas/contracts';
-import { inProcessPredictors, type ConfigOverrides } from '@dcl-enas/predictor';
+import { encoderFingerprint, inProcessPredictors, variantConfig, type ConfigOverrides } from '@dcl-enas/predictor';
 import { createStrategy, runEmbedded } from '@dcl-enas/search';
 import { problemFor } from './problems';
 import { validateSpecNames } from './validate-spec';
@@ -68,4 +68,13 @@ describe('declared spaces through the one search loop (synthetic trainer)', () =
       expect(second.history.map((h) => h.key)).toEqual(first.history.map((h) => h.key));
     }, 180_000);
   }
+
+  it('keys the stage-1 cache by the canonical definition: same name, other ops, another encoder; field order alone, the same', () => {
+    const cfg = variantConfig('dcl', SMALL_GNN);
+    const key = (definition: object) => encoderFingerprint(problemFor(decode(ExperimentSpec, { apiVersion: 'enas/v1', kind: 'Experiment', space: definition, dataset: 'd', strategy: 'rea', queries: 5 }, 'spec').space).space, cfg, 0);
+    const base = key(SPACES.cell);
+    expect(key({ ...SPACES.cell, ops: ['none', 'skip', 'conv3', 'conv7', 'pool'] })).not.toBe(base);
+    expect(key({ ops: SPACES.cell.ops, nodes: 4, name: 'my-cell', type: 'cell' })).toBe(base);
+    expect(key(SPACES.layers)).not.toBe(key({ ...SPACES.layers, choices: { ...SPACES.layers.choices, expand: [3, 4] } }));
+  });
 });
