@@ -24,7 +24,7 @@ export interface Problem {
   readonly spaceType: 'cell' | 'dag' | 'layers';
   /** Datasets a spec may name; null: any label (a declared space's data is the user's). */
   readonly datasets: readonly string[] | null;
-  /** The search signal every strategy maximises (a trial's valAcc) and what is reported beside it (testAcc). */
+  /** What a trial's valAcc is (the search signal every strategy maximises) and its testAcc (reported only). */
   readonly objective: { readonly signal: string; readonly reported: string; readonly goal: 'maximize' };
   /** How trials are evaluated: a lookup in a benchmark table, real training here, or not yet (declared spaces). */
   readonly evaluation: 'table' | 'training' | 'none';
@@ -41,18 +41,24 @@ export interface Problem {
   labelled?(dataDir: string, dataset: string, target?: EvalTarget): Promise<LabelledSet<unknown>>;
 }
 
-const TABLE_OBJECTIVE = { signal: 'validation accuracy (%)', reported: 'test accuracy (%)', goal: 'maximize' } as const;
-
 type Labelled = NonNullable<Problem['labelled']>;
 
-function tableProblem(name: string, spaceType: Problem['spaceType'], space: SearchSpace<unknown>, datasets: readonly string[], openTable: (dataset: string, dataDir: string) => OpenedBenchmark, labelled: Labelled): Problem {
+function tableProblem(
+  name: string,
+  spaceType: Problem['spaceType'],
+  space: SearchSpace<unknown>,
+  datasets: readonly string[],
+  objective: Problem['objective'],
+  openTable: (dataset: string, dataDir: string) => OpenedBenchmark,
+  labelled: Labelled,
+): Problem {
   const opened = new Map<string, OpenedBenchmark>();
   return {
     name,
     space,
     spaceType,
     datasets,
-    objective: TABLE_OBJECTIVE,
+    objective,
     evaluation: 'table',
     settings: null,
     async open(dataset, { dataDir }) {
@@ -86,7 +92,7 @@ function ecgProblem(): Problem {
     space: ecgSpace as SearchSpace<unknown>,
     spaceType: 'cell',
     datasets: ['mitdb'],
-    objective: { signal: 'hold-out macro-F1 over N, S, V, F (%)', reported: 'DS2 macro-F1 (%)', goal: 'maximize' },
+    objective: { signal: 'hold-out macro-F1 over N, S, V, F', reported: 'DS2 macro-F1 over the five classes', goal: 'maximize' },
     evaluation: 'training',
     settings: 'ecg',
     nInit: 10,
@@ -114,7 +120,7 @@ function declaredProblem(definition: SpaceDefinition): Problem {
     space: declaredSpace(definition),
     spaceType: definition.type,
     datasets: null,
-    objective: { signal: 'the trial\'s reported metric', reported: 'the trial\'s test metric, if any', goal: 'maximize' },
+    objective: { signal: "the trial's reported metric", reported: "the trial's test metric, if any", goal: 'maximize' },
     evaluation: 'none',
     settings: null,
     async open() {
@@ -125,8 +131,8 @@ function declaredProblem(definition: SpaceDefinition): Problem {
 
 const BUILT_IN: ReadonlyMap<string, Problem> = new Map(
   [
-    tableProblem('nb201', 'cell', nb201Space as SearchSpace<unknown>, NB201_DATASETS, openNb201, nb201Labelled),
-    tableProblem('nb101', 'dag', nb101Space as SearchSpace<unknown>, NB101_DATASETS, openNb101, nb101Labelled),
+    tableProblem('nb201', 'cell', nb201Space as SearchSpace<unknown>, NB201_DATASETS, { signal: '12-epoch validation accuracy', reported: '200-epoch test accuracy', goal: 'maximize' }, openNb201, nb201Labelled),
+    tableProblem('nb101', 'dag', nb101Space as SearchSpace<unknown>, NB101_DATASETS, { signal: '108-epoch validation accuracy', reported: '108-epoch test accuracy', goal: 'maximize' }, openNb101, nb101Labelled),
     ecgProblem(),
   ].map((p) => [p.name, p]),
 );

@@ -106,8 +106,8 @@ export function registerSearch(program: Command): void {
       const lines = [
         `${flags.space} ${flags.dataset} · strategy ${flags.strategy} · seed ${flags.seed} · ${flags.queries} architectures trained`,
         `selected    ${result.best.arch}`,
-        `validation  ${pct(result.best.valAcc)}  (the search signal)`,
-        `test        ${pct(result.best.testAcc)}  (reported only${ceiling != null ? `; the best this protocol allows is ${ceiling.toFixed(2)} %` : ''})`,
+        `validation  ${pct(result.best.valAcc)}  (the search signal: ${problem.objective.signal})`,
+        `test        ${pct(result.best.testAcc)}  (reported only: ${problem.objective.reported}${ceiling != null ? `; the best this protocol allows is ${ceiling.toFixed(2)} %` : ''})`,
         `simulated GPU time ${result.simulatedGpuSeconds === null ? 'not recorded' : `${(result.simulatedGpuSeconds / 3600).toFixed(2)} h`} · wall ${result.wallSeconds.toFixed(2)} s`,
       ];
       if (flags.out) lines.push(`wrote result.json, trajectory.csv, trajectory/trials/cell(/tau).svg and .png, and report.html to ${flags.out}`);
