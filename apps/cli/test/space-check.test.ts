@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -45,6 +45,17 @@ describe('enas space check', () => {
     expect(cell.size).toBeLessThan(27); // 3 edges x 3 ops, fewer functions
     const nb201 = JSON.parse((await enas(['space', 'check', 'nb201', '--json', '--samples', '1'])).stdout) as { type: string; size: number };
     expect(nb201).toMatchObject({ type: 'cell', size: 4930 });
+  });
+
+  it('checks every example space in examples/spaces', async () => {
+    const examples = join(root, 'examples', 'spaces');
+    const files = readdirSync(examples).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) {
+      const run = await enas(['space', 'check', join(examples, f), '--json', '--samples', '1']);
+      expect(run.code).toBe(0);
+      expect(['cell', 'dag', 'layers']).toContain((JSON.parse(run.stdout) as { type: string }).type);
+    }
   });
 
   it('refuses an invalid space with one line naming the field, exit 2', async () => {

@@ -16,8 +16,10 @@ export interface SpaceSample {
 export interface SpaceReport {
   readonly name: string;
   readonly type: string;
-  /** Distinct architecture keys where the space is finite and small enough to count; null otherwise. */
+  /** Distinct architecture keys where the space is finite and they can be counted; null otherwise. */
   readonly size: number | null;
+  /** Architectures the space enumerates (for a cell space, cells, of which several may share a key); null where infinite or unknown. */
+  readonly architectures: number | null;
   readonly samples: readonly SpaceSample[];
 }
 
@@ -31,22 +33,24 @@ export function graphOf(space: SearchSpace<unknown>, graph: ArchGraph): SpaceSam
 }
 
 /**
- * What `enas space check` prints: a space's type, its size (distinct keys, counted by
- * enumerating it where it is finite and at most COUNT_KEYS_UP_TO architectures; a space that
- * cannot be enumerated but knows its size, NB101, gives that), and a few seeded samples.
+ * What `enas space check` prints: a space's type, its size (distinct keys: counted by
+ * enumerating it where it is finite and at most COUNT_KEYS_UP_TO architectures; beyond that
+ * the space's own count where it enumerates one architecture per key, as dag and layers spaces
+ * do, and NB101 knows its own), and a few seeded samples.
  */
 export function spaceReport(space: SpecSpace, options: { samples: number; seed: number }): SpaceReport {
   const problem = problemFor(space);
   const s = problem.space;
   const counted = distinctKeys(s, COUNT_KEYS_UP_TO);
-  const size = counted ?? (s.enumerate ? null : (s.size ?? null));
+  const onePerKey = problem.spaceType !== 'cell';
+  const size = counted ?? (onePerKey ? (s.size ?? null) : null);
   const rng = Rng.seeded(options.seed);
   const samples: SpaceSample[] = [];
   for (let i = 0; i < options.samples; i++) {
     const arch = s.sample(rng);
     samples.push({ arch: s.format(arch), key: s.key(arch), graph: graphOf(s, s.toGraph(arch)) });
   }
-  return { name: problem.name, type: problem.spaceType, size, samples };
+  return { name: problem.name, type: problem.spaceType, size, architectures: s.size ?? null, samples };
 }
 
 /**

@@ -42,7 +42,8 @@ function spaceArgument(file: string): ReturnType<typeof spaceOfDocument> {
 }
 
 function text(r: SpaceReport): string {
-  const size = r.size === null ? 'too large to count' : `${r.size.toLocaleString('en-US')} distinct architectures`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const size = r.size !== null ? `${n(r.size)} distinct architectures` : r.architectures !== null ? `${n(r.architectures)} cells (too many to count the distinct ones)` : 'too large to count';
   const lines = [`${r.name}: type ${r.type}, ${size}`, ...r.samples.flatMap((s, i) => [`sample ${i + 1}  ${s.arch}`, `          key ${s.key}`, `          graph ${s.graph.ops.length} nodes, ${s.graph.edges.length} edges`])];
   return lines.join('\n') + '\n';
 }
