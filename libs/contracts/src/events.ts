@@ -16,9 +16,14 @@ export type ProposedTrial = z.infer<typeof ProposedTrial>;
 
 export const TrialOutcome = z
   .object({
+    /** The search signal, higher is better: validation accuracy, or a trial command's objective metric (negated for goal minimize). */
     valAcc: percent,
     testAcc: percent.nullable(),
     trainSeconds: z.number().nonnegative().nullable(),
+    /** Everything a trial command reported (docs/trials.md), the objective metric as reported. */
+    metrics: z.record(z.string().max(64), z.number().finite()).optional(),
+    /** Stopped by the early-stopping rule: valAcc is its last intermediate value. */
+    earlyStopped: z.literal(true).optional(),
   })
   .strict();
 export type TrialOutcome = z.infer<typeof TrialOutcome>;

@@ -66,6 +66,53 @@ export type SpecSpace = z.infer<typeof SpecSpace>;
 /** The name a space goes by in listings, ids and logs: the built-in name, or the declared space's `name`. */
 export const specSpaceName = (space: SpecSpace): string => (typeof space === 'string' ? space : space.name);
 
+const METRIC = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/**
+ * How a trial is trained by the user's own command (docs/trials.md, trial protocol v1). For a
+ * built-in space the command is optional (its benchmark evaluates it); the failure settings apply
+ * to every experiment.
+ */
+export const TrialSettings = z
+  .object({
+    command: z
+      .array(z.string().min(1).max(4096))
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('The trial command, as argv (no shell): run in a fresh directory ENAS_TRIAL_DIR holding arch.json; reports its metrics as result.json or an `enas-result {...}` stdout line (docs/trials.md). Required for a declared space.'),
+    image: z.string().min(1).max(512).optional().describe('Container image that holds the command, for trials run as Kubernetes Jobs.'),
+    parallel: positive(64).default(1).describe('Trials run at once by `enas search --spec` (the batch asked of the strategy together).'),
+    timeoutSeconds: positive(30 * 24 * 3600).optional().describe('Wall-clock limit of one trial; past it the whole process group is killed and the trial fails as timed out.'),
+    retries: z.number().int().min(0).max(10).default(0).describe('Times a failed or timed-out trial is run again before it counts as failed.'),
+    maxFailedTrials: z.number().int().min(0).max(100000).optional().describe('Failed trials the experiment tolerates; one more fails it. Default: the larger of 3 and 10 % of queries.'),
+    gpus: z.array(z.number().int().min(0).max(1023)).min(1).max(64).optional().describe('GPU ids for `enas search --spec`: each running trial gets one through CUDA_VISIBLE_DEVICES (at most this many run at once).'),
+    env: z.record(z.string().regex(ENV_NAME, 'an environment variable name'), z.string().max(4096)).optional().describe('Environment given to every trial (ENAS_* names are the protocol\'s).'),
+    params: z.record(z.string().max(128), z.unknown()).optional().describe('Fixed parameters passed to every trial in arch.json `params` (epochs, learning rate, ...).'),
+  })
+  .strict();
+export type TrialSettings = z.infer<typeof TrialSettings>;
+
+/** What the search optimises: a metric the trial reports, and which way is better. */
+export const Objective = z
+  .object({
+    metric: z.string().regex(METRIC, 'a metric name: letters, digits, "_", "." and "-", starting with a letter or "_"').describe('The metric of the trial\'s result that the search optimises (required in every result).'),
+    goal: z.enum(['maximize', 'minimize']).default('maximize').describe('maximize (accuracy) or minimize (loss, error).'),
+  })
+  .strict();
+export type Objective = z.infer<typeof Objective>;
+
+/** The median stopping rule across trials on intermediate values (docs/trials.md). */
+export const EarlyStopping = z
+  .object({
+    rule: z.literal('median').describe('Stop a trial whose best value so far is worse than the median of the completed trials\' running averages at the same step.'),
+    minTrials: positive(1000).default(5).describe('Completed trials that must have reached a step before the rule applies there.'),
+    startStep: z.number().int().min(0).max(1000000).default(1).describe('The first step at which a trial may be stopped.'),
+  })
+  .strict();
+export type EarlyStopping = z.infer<typeof EarlyStopping>;
+
 /** What a user submits: one search, run through the same ask/tell strategies as `enas search`. */
 export const ExperimentSpec = z
   .object({
@@ -84,6 +131,9 @@ export const ExperimentSpec = z
       .max(LIMITS.batchTrials)
       .default(1)
       .describe('Trials in flight at once (asked from the strategy together). 1 reproduces `enas search` exactly; more keeps more trainers busy.'),
+    trial: TrialSettings.optional().describe('How trials are trained: your command (docs/trials.md), how many at once, timeouts, retries and the failures tolerated.'),
+    objective: Objective.optional().describe('With a trial command: the reported metric the search optimises. Default for built-in spaces: their validation accuracy, maximised.'),
+    earlyStopping: EarlyStopping.optional().describe('With a trial command that reports intermediate values: stop trials that lag (the median rule).'),
     ecg: EcgSettings.optional().describe('Space ecg only: the records and the per-candidate training budget (as `enas search --ecg`); default the published protocol.'),
     trialTemplate: z
       .record(z.string(), z.unknown())

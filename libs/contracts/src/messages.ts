@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ObjectRef, payload } from './refs';
 import { TOKEN_PATTERN } from './subjects';
 import { archKey, archText, shortName, trialToken } from './limits';
-import { EcgSettings, SpecSpace } from './experiment-spec';
+import { EcgSettings, Objective, SpecSpace, TrialSettings } from './experiment-spec';
 
 /**
  * One trial, with everything its runner needs (no runner reads the event log): on the trial
@@ -23,6 +23,9 @@ export const TrialRequest = z
     ecg: EcgSettings.optional(),
     /** Score the test set only if the trial's valAcc beats this (the best so far at dispatch); null: always. */
     testAbove: z.number().finite().nullable().optional(),
+    /** A trial command's settings and objective (docs/trials.md): the runner needs nothing else. */
+    trial: TrialSettings.optional(),
+    objective: Objective.optional(),
   })
   .strict();
 export type TrialRequest = z.infer<typeof TrialRequest>;

@@ -298,13 +298,13 @@ describe('the orchestrator runs trials as Kubernetes Jobs (real nats-server, sta
     expect(standin.stats.maxLiveTrialJobs).toBe(4);
   }, 240_000);
 
-  it('a pod Pending past the limit shows its reason and events in `enas status`, and fails the experiment with that reason', async () => {
+  it('a pod Pending past the limit shows its reason and events in `enas status`, and fails the experiment with that reason when no failure is tolerated', async () => {
     const standin = await standinServer(behaviourByTrial({ '2': { kind: 'unschedulable' } }, { kind: 'external' }));
     new Kubelet(standin);
     const orchestrator = await Orchestrator.start(standin, await freePort(), {
       ENAS_TRIAL_TEMPLATE_FILE: templateFile({ pending: { timeoutSeconds: 6, action: 'retry', maxRetries: 1 } }),
     });
-    const id = await orchestrator.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'random', seed: 1, queries: 4, batchSize: 4 });
+    const id = await orchestrator.submit({ space: 'nb201', dataset: 'cifar10', strategy: 'random', seed: 1, queries: 4, batchSize: 4, trial: { maxFailedTrials: 0 } });
     await orchestrator.waitFor(id, 'trial 2 Pending', (x) => x.launcher?.trials.some((t) => t.trialId === '2' && t.phase === 'Pending' && /^Unschedulable/.test(t.reason ?? '')) ?? false);
     const whilePending = await enas(['status', id, '--api', orchestrator.api]);
     expect(whilePending.code).toBe(0);

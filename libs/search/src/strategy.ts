@@ -17,7 +17,11 @@ export interface Observation<A> {
 export interface Strategy<A> {
   readonly name: string;
   ask(max: number): Promise<A[]>;
-  tell(observations: readonly Observation<A>[]): Promise<void>;
+  /**
+   * The results of what was asked, in proposal order. `failed`: the asked architectures whose
+   * trial failed (no value to learn from; a strategy never proposes them again either).
+   */
+  tell(observations: readonly Observation<A>[], failed?: readonly A[]): Promise<void>;
 }
 
 export interface StrategyContext<A> {

@@ -53,4 +53,9 @@ export interface SearchSpace<A = unknown> {
   parse(text: string): A;
   /** Every architecture, where the space is finite. */
   enumerate?(): Iterable<A>;
+  /**
+   * Space-specific fields a trial's arch.json carries besides the graph (trial protocol v1,
+   * docs/trials.md), plain JSON: `{cellEdges}` for cell spaces, `{choices}` for layers spaces.
+   */
+  describe?(arch: A): Record<string, unknown>;
 }

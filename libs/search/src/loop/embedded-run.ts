@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TrialFailure } from '@dcl-enas/common';
 import { hostname } from 'node:os';
 import { evaluateTrial, type Evaluator } from '@dcl-enas/benchmarks';
 import type { BestSoFar, ExperimentEvent, ExperimentSpec, Prediction, TrajectoryPoint, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
@@ -43,7 +44,9 @@ export interface EmbeddedOutcome {
  * A search in this process: the one loop (ExperimentRun) over an in-process event log and a
  * dispatcher that trains each trial here, one after the other, as soon as it is dispatched.
  * The log gets what a cluster experiment's log gets (created, proposed, result, ended). A trial
- * that throws fails the run, as in a cluster, and the error is rethrown as it was thrown.
+ * that fails on its own terms (TrialFailure) is a failed result, as in a cluster, and the search
+ * goes on up to the failures the spec tolerates; any other error ends the search and is rethrown
+ * as it was thrown.
  */
 export async function runEmbedded<A>(options: EmbeddedRunOptions<A>): Promise<EmbeddedOutcome> {
   const { id, spec } = options;
@@ -69,8 +72,12 @@ export async function runEmbedded<A>(options: EmbeddedRunOptions<A>): Promise<Em
             const outcome = await options.evaluate(trial);
             await append({ ...common, outcome, at: at() });
           } catch (e) {
-            thrown ??= { error: e };
             await append({ ...common, outcome: null, error: (e as Error).message, at: at() });
+            // a trial's own failure is a result; anything else is the evaluator's fault and ends the search
+            if (!(e instanceof TrialFailure)) {
+              thrown ??= { error: e };
+              throw e;
+            }
           }
         }
       },
@@ -89,10 +96,9 @@ export async function runEmbedded<A>(options: EmbeddedRunOptions<A>): Promise<Em
     end = await run.run();
   } catch (e) {
     await append({ type: 'ended', status: 'failed', reason: (e as Error).message, at: at() });
-    throw e;
+    throw thrown ? (thrown as { error: unknown }).error : e;
   }
   await append({ type: 'ended', status: end.status, ...(end.status === 'completed' ? {} : { reason: end.reason }), at: at() });
-  if (thrown) throw (thrown as { error: unknown }).error;
   return { run: run as ExperimentRun<unknown>, end, history };
 }
 

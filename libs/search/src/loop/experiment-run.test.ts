@@ -134,4 +134,41 @@ describe('ExperimentRun', () => {
     setTimeout(() => run.apply({ type: 'stop', reason: 'user asked', at: new Date().toISOString() }), 5);
     expect(await ended).toEqual({ status: 'stopped', reason: 'user asked' });
   });
+
+  it('goes on after failed trials up to trial.maxFailedTrials, never proposes a failed architecture again, and fails at one more', async () => {
+    const failing = (maxFailedTrials: number | undefined, failEvery: number) => {
+      const s = spec({ queries: 30, batchSize: 1, trial: maxFailedTrials === undefined ? undefined : { maxFailedTrials, parallel: 1, retries: 0 } });
+      const log: ExperimentEvent[] = [];
+      let ref: ExperimentRun<unknown> | null = null;
+      const ports: RunPorts = {
+        log: { append: async (e) => void (log.push(e), ref?.apply(e)) },
+        trials: {
+          async dispatch(trials) {
+            for (const t of trials) {
+              const fails = t.index % failEvery === failEvery - 1;
+              const r = evaluator.query(space.parse(t.arch), t.dataset);
+              const e: ExperimentEvent = { type: 'result', index: t.index, key: t.key, token: t.token, outcome: fails ? null : { valAcc: r.valAcc, testAcc: r.testAcc, trainSeconds: r.trainSeconds }, ...(fails ? { error: 'exit 1: out of memory' } : {}), trainer: 'mem', attempt: 1, at: new Date().toISOString() };
+              log.push(e);
+              ref?.apply(e);
+            }
+          },
+        },
+      };
+      const run = new ExperimentRun('e6', s, space, strategyFor(s), ports);
+      ref = run;
+      return { run, log };
+    };
+    // every 10th trial fails: 3 of 30, within the default max(3, 10 % of 30)
+    const tolerated = failing(undefined, 10);
+    expect(await tolerated.run.run()).toEqual({ status: 'completed' });
+    expect(tolerated.run.failedTrials.map((f) => f.index)).toEqual([9, 19, 29]);
+    expect(tolerated.run.trajectory).toHaveLength(27);
+    const proposed = tolerated.log.flatMap((e) => (e.type === 'proposed' ? e.trials.map((t) => t.key) : []));
+    expect(new Set(proposed).size).toBe(30);
+    // every 5th fails: the 3rd failure is one more than 2 tolerated
+    const strict = failing(2, 5);
+    const end = await strict.run.run();
+    expect(end.status).toBe('failed');
+    expect(end.status === 'failed' && end.reason).toMatch(/^trial 14 \(.+\) failed: exit 1: out of memory \(3 trials failed, more than the 2 tolerated: trial\.maxFailedTrials\)$/);
+  });
 });

@@ -58,6 +58,7 @@ export class ExperimentRun<A> {
   private stopReason: string | null = null;
   private waiting: { keys: readonly string[]; resolve: () => void; reject: (e: Error) => void } | null = null;
   private readonly selection = new BestSoFarTrace<BestSoFar>();
+  private readonly failures: { readonly index: number; readonly arch: string; readonly reason: string }[] = [];
 
   constructor(
     readonly id: string,
@@ -77,6 +78,11 @@ export class ExperimentRun<A> {
 
   get simulatedGpuSeconds(): number | null {
     return this.selection.gpuSeconds;
+  }
+
+  /** Trials that failed (and did not end the run), in query order. */
+  get failedTrials(): readonly { readonly index: number; readonly arch: string; readonly reason: string }[] {
+    return this.failures;
   }
 
   /** Result events ignored because that trial already had one. */
@@ -107,6 +113,7 @@ export class ExperimentRun<A> {
     const { spec, space, strategy } = this;
     let index = 0;
     const seen = new Set<string>();
+    const tolerated = maxFailedTrials(spec);
     try {
       for (let batch = 0; index < spec.queries; batch++) {
         if (this.stopReason !== null) return { status: 'stopped', reason: this.stopReason };
@@ -140,13 +147,22 @@ export class ExperimentRun<A> {
           await this.resultsFor(trials.map((t) => t.key));
         }
         const observations: Observation<A>[] = [];
-        trials.forEach((t, i) => {
+        const failed: A[] = [];
+        for (const [i, t] of trials.entries()) {
           const r = this.ledger.result(t.key)!;
-          if (r.outcome === null) throw new TrialFailed(`trial ${t.index} (${t.arch}) failed: ${r.error ?? 'no reason given'}`);
+          if (r.outcome === null) {
+            this.failures.push({ index: t.index, arch: t.arch, reason: r.error ?? 'no reason given' });
+            failed.push(archs[i]);
+            if (this.failures.length > tolerated) {
+              const count = tolerated > 0 ? ` (${this.failures.length} trials failed, more than the ${tolerated} tolerated: trial.maxFailedTrials)` : '';
+              throw new TrialFailed(`trial ${t.index} (${t.arch}) failed: ${r.error ?? 'no reason given'}${count}`);
+            }
+            continue;
+          }
           this.record(t, r.outcome);
           observations.push({ arch: archs[i], key: t.key, valAcc: r.outcome.valAcc });
-        });
-        await strategy.tell(observations);
+        }
+        await strategy.tell(observations, failed);
         index += trials.length;
         this.ports.onBatch?.();
       }
@@ -170,6 +186,8 @@ export class ExperimentRun<A> {
       token: t.token,
       ...(spec.ecg ? { ecg: spec.ecg } : {}),
       testAbove: this.selection.best?.valAcc ?? null,
+      ...(spec.trial ? { trial: spec.trial } : {}),
+      ...(spec.objective ? { objective: spec.objective } : {}),
     };
   }
 
@@ -208,3 +226,12 @@ export class ExperimentRun<A> {
 }
 
 class TrialFailed extends Error {}
+
+/**
+ * Failed trials an experiment tolerates before it fails: the spec's trial.maxFailedTrials, by
+ * default the larger of 3 and 10 % of the budget. A failed trial counts against the budget, is
+ * not told to the strategy as an observation (it is told as failed) and adds no trajectory point.
+ */
+export function maxFailedTrials(spec: Pick<ExperimentSpec, 'queries' | 'trial'>): number {
+  return spec.trial?.maxFailedTrials ?? Math.max(3, Math.floor(spec.queries / 10));
+}

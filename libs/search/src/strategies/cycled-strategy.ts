@@ -38,8 +38,8 @@ export function cycledStrategy<A>(options: {
       outstanding += batch.length;
       return batch;
     },
-    async tell(observations) {
-      outstanding -= observations.length;
+    async tell(observations, failed = []) {
+      outstanding -= observations.length + failed.length;
       labelled.push(...observations);
       labelled.sort((a, b) => proposed.order(a.arch) - proposed.order(b.arch));
     },

@@ -188,6 +188,8 @@ export function createCellSpace(def: CellSpaceDefinition): CellSpace {
     parse,
     indexOf,
     fromIndex,
+    /** `{cellEdges: [{from, to, op}]}`: the op name on each edge, in edge order (trial protocol). */
+    describe: (arch) => ({ cellEdges: edges.map(([from, to], e) => ({ from, to, op: def.ops[arch[e]] })) }),
     /** Every cell in index order (edge 0 most significant), for any size (lazily). */
     *enumerate() {
       const arch = new Array<number>(edgeCount).fill(0);

@@ -60,6 +60,7 @@ export function declaredSpace(def: SpaceDefinition): DeclaredSpace {
   const definition = checkSpaceDefinition(def);
   const space = buildSpace(definition);
   const enumerate = space.enumerate;
+  const describe = space.describe;
   // Delegates method by method, so a space whose methods use `this` keeps working.
   return {
     type: definition.type,
@@ -82,6 +83,7 @@ export function declaredSpace(def: SpaceDefinition): DeclaredSpace {
     format: (arch: unknown) => space.format(arch),
     parse: (text: string) => space.parse(text),
     ...(enumerate ? { enumerate: () => enumerate.call(space) } : {}),
+    ...(describe ? { describe: (arch: unknown) => describe.call(space, arch) } : {}),
   };
 }
 

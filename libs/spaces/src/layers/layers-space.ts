@@ -321,6 +321,15 @@ export function createLayersSpace(def: LayersSpaceDefinition): LayersSpace {
     toGraph,
     format: (arch) => text(arch, ' | ', ' || '),
     parse,
+    /**
+     * `{choices}`: one object per present layer, stages in order, choice name -> its value as
+     * declared (numbers stay numbers); a skip layer is `{op: 'skip'}` (trial protocol).
+     */
+    describe: (arch) => ({
+      choices: arch.flatMap((layers, s) =>
+        layers.map((layer) => (isSkip(stages[s], layer) ? { [LAYER_OP_CHOICE]: LAYER_SKIP } : Object.fromEntries(stages[s].choices.map((c, i) => [c.name, c.values[layer[i]]])))),
+      ),
+    }),
     /** One architecture per distinct key, stage by stage (depth ascending, layers lexicographic); lazily, for any size. */
     enumerate: () => archs(0, []),
   };
