@@ -61,6 +61,9 @@ export class ExperimentManager {
 
   async create(spec: ExperimentSpec): Promise<ExperimentSnapshot> {
     validateSpecNames(spec);
+    // The services know the built-in spaces by name, and trial pods do not yet run users' commands (docs/trials.md).
+    if (typeof spec.space !== 'string') throw new UserError(`space: a declared space runs in one process in this version (enas search --spec FILE); the cluster runs the built-in spaces`);
+    if (spec.trial?.command) throw new UserError(`trial.command: trial commands run in one process in this version (enas search --spec FILE)`);
     this.launcher?.checkSpec(spec);
     const id = `${spec.name ?? spec.strategy}-${randomBytes(4).toString('hex')}`;
     const at = new Date().toISOString();

@@ -43,7 +43,7 @@ describe('declared spaces through the one search loop (synthetic trainer)', () =
   for (const [type, definition] of Object.entries(SPACES)) {
     it(`type ${type}: a spec declares it, dcl-enas searches it end to end, and its stage-1 encoder is cached`, async () => {
       const spec = decode(ExperimentSpec, { apiVersion: 'enas/v1', kind: 'Experiment', space: definition, dataset: 'my-data', strategy: 'dcl-enas', seed: 3, queries: 30 }, 'spec');
-      expect(() => validateSpecNames(spec)).toThrow(/^space: my-[a-z]+ is a declared space, whose candidates are trained by your own trial command/);
+      expect(() => validateSpecNames(spec)).toThrow(/^trial\.command: my-[a-z]+ is a declared space, whose candidates your own command trains/);
       const problem = problemFor(spec.space);
       expect(problem.spaceType).toBe(type);
       const space = problem.space;

@@ -2,6 +2,7 @@ import { UserError } from '@dcl-enas/common';
 import { evaluateTrial, NB101_DATASETS, NB201_DATASETS, openNb101, openNb201, type OpenedBenchmark } from '@dcl-enas/benchmarks';
 import type { EcgSettings, SpecSpace, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { EvalTarget, LabelledSet } from '@dcl-enas/predictor';
+import { runCommandTrial, type CommandTrialContext } from './command-trials';
 import { declaredSpace, ecgSpace, nb101Space, nb201Space, type SearchSpace, type SpaceDefinition } from '@dcl-enas/spaces';
 
 /** Where an evaluator finds its data and the settings of the experiment it serves. */
@@ -153,10 +154,24 @@ function checkDataset(problem: Problem, dataset: string): void {
   if (problem.datasets && !problem.datasets.includes(dataset)) throw new UserError(`unknown dataset "${dataset}" for space ${problem.name}: use one of ${problem.datasets.join(', ')}`);
 }
 
-/** Trains (looks up) one trial from its request alone: what every trainer and the embedded loop run. */
-export async function evaluateRequest(trial: TrialRequest, dataDir: string): Promise<TrialOutcome> {
+/** What a runner of trials brings: the data, and where trial commands run (docs/trials.md). */
+export interface TrialEnvironment {
+  readonly dataDir: string;
+  readonly commands?: CommandTrialContext;
+}
+
+/**
+ * Trains one trial from its request alone: what every trainer and the embedded loop run. A
+ * request with a trial command runs the user's command (runCommandTrial); otherwise the
+ * problem's evaluator trains it (a table lookup, ECG training).
+ */
+export async function evaluateRequest(trial: TrialRequest, env: TrialEnvironment): Promise<TrialOutcome> {
   const problem = problemFor(trial.space);
-  const { evaluator } = await problem.open(trial.dataset, { dataDir, ...(trial.ecg ? { ecg: trial.ecg } : {}) });
+  if (trial.trial?.command) {
+    if (!env.commands) throw new UserError(`trial ${trial.index}: this runner has no place to run trial commands`);
+    return runCommandTrial(trial, problem.space, env.commands);
+  }
+  const { evaluator } = await problem.open(trial.dataset, { dataDir: env.dataDir, ...(trial.ecg ? { ecg: trial.ecg } : {}) });
   return evaluateTrial(evaluator, trial);
 }
 

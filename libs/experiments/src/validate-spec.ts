@@ -20,8 +20,13 @@ export function validateSpecNames(spec: ExperimentSpec): Problem {
   if (spec.ecg && problem.settings !== 'ecg') throw new UserError(`ecg: these settings are for space ecg only: remove them, or search space ecg`);
   if (spec.ecg) checkEcgSettings(spec.ecg, 'ecg.');
   checkQueryBudget(problem.space, spec.queries, 'queries:');
-  if (problem.evaluation === 'none') {
-    throw new UserError(`space: ${problem.name} is a declared space, whose candidates are trained by your own trial command; this version cannot run trial commands yet (docs/spaces.md): check the space with "enas space check"`);
+  const command = spec.trial?.command !== undefined;
+  if (problem.evaluation === 'none' && !command) {
+    throw new UserError(`trial.command: ${problem.name} is a declared space, whose candidates your own command trains: give trial.command and objective (docs/trials.md)`);
+  }
+  if (command && !spec.objective) throw new UserError(`objective: a trial command's result is read for the metric the search optimises: give objective: {metric: ..., goal: maximize | minimize} (docs/trials.md)`);
+  if (!command && (spec.objective || spec.earlyStopping)) {
+    throw new UserError(`${spec.objective ? 'objective' : 'earlyStopping'}: applies to trial commands only (trial.command); ${problem.name} is evaluated by its own ${problem.evaluation === 'table' ? 'table' : 'trainer'}`);
   }
   return problem;
 }

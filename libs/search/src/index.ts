@@ -4,6 +4,7 @@ export * from './loop/selection';
 export * from './loop/trial-ledger';
 export * from './loop/experiment-run';
 export * from './loop/embedded-run';
+export * from './loop/file-journal';
 export * from './loop/fold-log';
 export * from './loop/audit';
 export * from './budget';

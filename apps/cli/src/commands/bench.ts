@@ -56,7 +56,7 @@ export function registerBench(program: Command): void {
         space: bench.evaluator.space,
         spaceName: flags.space,
         dataset: flags.dataset,
-        evaluate: (trial) => evaluateRequest(trial, dataDir),
+        evaluate: (trial) => evaluateRequest(trial, { dataDir }),
         nInit: problem.nInit,
         plan: { strategies: flags.strategies, budgets: flags.queries, seeds: flags.seeds },
         predictors: lazyInProcessPredictors(bench.evaluator.space),

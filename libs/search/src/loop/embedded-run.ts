@@ -14,6 +14,9 @@ export interface QueryRecord {
   readonly valAcc: number;
   readonly testAcc: number | null;
   readonly trainSeconds: number | null;
+  /** What a trial command reported (docs/trials.md). */
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly earlyStopped?: true;
   /** Wall seconds since the search started, when this result was in. */
   readonly wallSeconds: number;
 }
@@ -23,8 +26,16 @@ export interface EmbeddedRunOptions<A> {
   readonly spec: ExperimentSpec;
   readonly space: SearchSpace<A>;
   readonly strategy: Strategy<A>;
-  /** Trains one trial from its request alone (the same function a trainer runs). */
-  readonly evaluate: (trial: TrialRequest) => TrialOutcome | Promise<TrialOutcome>;
+  /** Trains one trial from its request alone (the same function a trainer runs); `slot`: which of the `parallel` runners (0-based). */
+  readonly evaluate: (trial: TrialRequest, slot: number) => TrialOutcome | Promise<TrialOutcome>;
+  /** Trials trained at once (each batch's trials share out over this many runners); default 1. */
+  readonly parallel?: number;
+  /**
+   * A durable log: the events of an earlier run of this experiment, replayed first (so that
+   * finished trials are not trained again and the ones without a result are), and where every
+   * new event goes. Default: the log lives in memory only.
+   */
+  readonly journal?: { readonly events: readonly ExperimentEvent[]; append(event: ExperimentEvent): void };
   /** Every event of the in-process log, in log order (the dashboard hub reads them). */
   readonly onEvent?: (event: ExperimentEvent) => void;
   /** After each applied trial, in query order, with the best so far. */
@@ -57,29 +68,36 @@ export async function runEmbedded<A>(options: EmbeddedRunOptions<A>): Promise<Em
   let thrown: { error: unknown } | null = null;
   let run: ExperimentRun<A> | null = null;
   const append = async (event: ExperimentEvent): Promise<void> => {
+    options.journal?.append(event);
     options.onEvent?.(event);
     run?.apply(event);
   };
   const pace = options.paceMs;
+  const parallel = Math.max(1, options.parallel ?? 1);
   run = new ExperimentRun(id, spec, options.space, options.strategy, {
     log: { append },
     trials: {
       async dispatch(trials) {
-        for (const trial of trials) {
-          if (pace !== undefined) await new Promise((r) => (pace > 0 ? setTimeout(r, pace) : setImmediate(r)));
-          const common = { type: 'result' as const, index: trial.index, key: trial.key, token: trial.token, trainer, attempt: 1 };
-          try {
-            const outcome = await options.evaluate(trial);
-            await append({ ...common, outcome, at: at() });
-          } catch (e) {
-            await append({ ...common, outcome: null, error: (e as Error).message, at: at() });
-            // a trial's own failure is a result; anything else is the evaluator's fault and ends the search
-            if (!(e instanceof TrialFailure)) {
-              thrown ??= { error: e };
-              throw e;
+        let next = 0;
+        const runner = async (slot: number): Promise<void> => {
+          while (next < trials.length && thrown === null) {
+            const trial = trials[next++];
+            if (pace !== undefined) await new Promise((r) => (pace > 0 ? setTimeout(r, pace) : setImmediate(r)));
+            const common = { type: 'result' as const, index: trial.index, key: trial.key, token: trial.token, trainer, attempt: 1 };
+            try {
+              const outcome = await options.evaluate(trial, slot);
+              await append({ ...common, outcome, at: at() });
+            } catch (e) {
+              await append({ ...common, outcome: null, error: (e as Error).message, at: at() });
+              // a trial's own failure is a result; anything else is the evaluator's fault and ends the search
+              if (!(e instanceof TrialFailure)) {
+                thrown ??= { error: e };
+                throw e;
+              }
             }
           }
-        }
+        };
+        await Promise.all(Array.from({ length: Math.min(parallel, trials.length) }, (_, slot) => runner(slot)));
       },
     },
     onTrial: (point, trial, outcome) => {
@@ -90,7 +108,12 @@ export async function runEmbedded<A>(options: EmbeddedRunOptions<A>): Promise<Em
     predictions: options.predictions,
     newToken: () => randomBytes(16).toString('hex'),
   });
-  await append({ type: 'created', experimentId: id, spec, at: at() });
+  const replayed = options.journal?.events ?? [];
+  for (const event of replayed) {
+    options.onEvent?.(event);
+    run.apply(event);
+  }
+  if (replayed.length === 0) await append({ type: 'created', experimentId: id, spec, at: at() });
   let end: RunEnd;
   try {
     end = await run.run();
@@ -98,7 +121,7 @@ export async function runEmbedded<A>(options: EmbeddedRunOptions<A>): Promise<Em
     await append({ type: 'ended', status: 'failed', reason: (e as Error).message, at: at() });
     throw thrown ? (thrown as { error: unknown }).error : e;
   }
-  await append({ type: 'ended', status: end.status, ...(end.status === 'completed' ? {} : { reason: end.reason }), at: at() });
+  if (!replayed.some((e) => e.type === 'ended')) await append({ type: 'ended', status: end.status, ...(end.status === 'completed' ? {} : { reason: end.reason }), at: at() });
   return { run: run as ExperimentRun<unknown>, end, history };
 }
 

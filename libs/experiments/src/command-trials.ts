@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { TrialFailure, UserError } from '@dcl-enas/common';
+import type { TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
+import type { SearchSpace } from '@dcl-enas/spaces';
+import { runTrialCommand, type TrialRunOutcome } from '@dcl-enas/trials';
+
+/** Where and how this process runs trial commands (docs/trials.md). */
+export interface CommandTrialContext {
+  /** Each trial's attempts get fresh directories under `<trialRoot>/trial-<index>/`. */
+  readonly trialRoot: string;
+  /** The command's working directory (default: this process's). */
+  readonly cwd?: string;
+  /** CUDA_VISIBLE_DEVICES for this trial. */
+  readonly gpu?: string;
+  /** Asked at each intermediate value whether to stop the trial (the early-stopping rule). */
+  readonly shouldStop?: (trialIndex: number, step: number, values: Readonly<Record<string, number>>) => boolean;
+  /** Told each finished attempt's intermediate values (the early-stopping rule learns from them). */
+  readonly onFinished?: (trialIndex: number, outcome: TrialRunOutcome) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The first attempt directory not used yet: a crashed run's directories are kept as they were. */
+function freshAttemptDir(root: string, index: number): { dir: string; attempt: number } {
+  for (let attempt = 1; ; attempt++) {
+    const dir = join(root, `trial-${index}`, `attempt-${attempt}`);
+    if (!existsSync(dir)) return { dir, attempt };
+  }
+}
+
+/**
+ * Trains one trial with the user's command (trial protocol v1): up to 1 + trial.retries
+ * attempts, each in a fresh directory. The objective metric becomes the search signal valAcc
+ * (negated for goal minimize, so that every strategy maximises); every reported metric is kept.
+ * An early-stopped trial keeps its last intermediate value. A trial that fails every attempt
+ * throws TrialFailure with the last attempt's reason: a failed result, and the search goes on.
+ */
+export async function runCommandTrial(request: TrialRequest, space: SearchSpace<unknown>, context: CommandTrialContext): Promise<TrialOutcome> {
+  const settings = request.trial;
+  const command = settings?.command;
+  const objective = request.objective;
+  if (!settings || !command) throw new UserError(`trial ${request.index}: no trial command in the request`);
+  if (!objective) throw new UserError(`trial ${request.index}: a trial command needs an objective (objective.metric)`);
+  const sign = objective.goal === 'minimize' ? -1 : 1;
+  const attempts = 1 + (settings.retries ?? 0);
+  let last: TrialRunOutcome | null = null;
+  for (let i = 0; i < attempts; i++) {
+    const { dir } = freshAttemptDir(context.trialRoot, request.index);
+    const outcome = await runTrialCommand(
+      { trialId: String(request.index), experimentId: request.experimentId, arch: request.arch, params: settings.params },
+      {
+        space,
+        dir,
+        command,
+        cwd: context.cwd,
+        env: settings.env,
+        gpu: context.gpu,
+        timeoutMs: settings.timeoutSeconds === undefined ? undefined : settings.timeoutSeconds * 1000,
+        objective: { metric: objective.metric },
+        onIntermediate: context.shouldStop ? (step, values) => (context.shouldStop!(request.index, step, values) ? 'stop' : 'continue') : undefined,
+        signal: context.signal,
+      },
+    );
+    context.onFinished?.(request.index, outcome);
+    if (outcome.status === 'succeeded' || outcome.status === 'early-stopped') {
+      const value = outcome.metrics[objective.metric];
+      if (value === undefined) throw new TrialFailure(`early-stopped before reporting ${objective.metric}`, outcome.logTail);
+      return {
+        valAcc: sign * value,
+        testAcc: null,
+        trainSeconds: outcome.seconds,
+        metrics: { ...outcome.metrics },
+        ...(outcome.status === 'early-stopped' ? { earlyStopped: true as const } : {}),
+      };
+    }
+    last = outcome;
+  }
+  const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+  throw new TrialFailure(`${last!.status}: ${last!.reason ?? 'no reason given'}${tries}`, last!.logTail);
+}
