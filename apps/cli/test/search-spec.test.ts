@@ -139,6 +139,31 @@ describe('enas search --spec with a trial command', () => {
     }
   });
 
+  it('stops trials that lag with the median rule: each keeps its last intermediate value, marked early-stopped', async () => {
+    const script = join(dir, 'curves.sh');
+    writeFileSync(
+      script,
+      [
+        '#!/usr/bin/env bash',
+        'set -eu',
+        'convs=$(grep -o conv3 <<< "$ENAS_ARCH" | wc -l)',
+        'for step in 1 2 3 4 5; do echo "enas-metric {\\"step\\": $step, \\"score\\": $((convs * step))}"; sleep 0.05; done',
+        'echo "enas-result {\\"score\\": $((convs * 5))}"',
+      ].join('\n'),
+    );
+    const path = specFile('stopping', script, { parallel: 1 }, 16);
+    const spec = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(path, JSON.stringify({ ...spec, earlyStopping: { rule: 'median', minTrials: 3, startStep: 2 } }));
+    const out = join(dir, 'out-stopping');
+    const run = await enas(['search', '--spec', path, '--out', out, '--json']);
+    expect(run.code).toBe(0);
+    const results = journalOf(out).filter((e) => e.type === 'result') as { outcome: { valAcc: number; earlyStopped?: true } | null }[];
+    const stopped = results.filter((r) => r.outcome?.earlyStopped);
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(results.length).toBe(16);
+    expect(results.every((r) => r.outcome !== null)).toBe(true);
+  });
+
   it('refuses a bad spec in one line: unknown field, no command for a declared space, no objective', async () => {
     const bad = async (spec: Record<string, unknown>) => {
       const path = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);

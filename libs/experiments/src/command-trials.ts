@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrialFailure, UserError } from '@dcl-enas/common';
-import type { TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
+import type { ExperimentSpec, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
-import { runTrialCommand, type TrialRunOutcome } from '@dcl-enas/trials';
+import { curveOf, medianStopping, runTrialCommand, type Curve, type TrialRunOutcome } from '@dcl-enas/trials';
 
 /** Where and how this process runs trial commands (docs/trials.md). */
 export interface CommandTrialContext {
@@ -13,8 +13,8 @@ export interface CommandTrialContext {
   readonly cwd?: string;
   /** CUDA_VISIBLE_DEVICES for this trial. */
   readonly gpu?: string;
-  /** Asked at each intermediate value whether to stop the trial (the early-stopping rule). */
-  readonly shouldStop?: (trialIndex: number, step: number, values: Readonly<Record<string, number>>) => boolean;
+  /** The early-stopping rule's judge of one trial's intermediate values (earlyStoppingFor). */
+  readonly intermediate?: (trialIndex: number) => (step: number, values: Readonly<Record<string, number>>) => 'continue' | 'stop';
   /** Told each finished attempt's intermediate values (the early-stopping rule learns from them). */
   readonly onFinished?: (trialIndex: number, outcome: TrialRunOutcome) => void;
   readonly signal?: AbortSignal;
@@ -57,7 +57,7 @@ export async function runCommandTrial(request: TrialRequest, space: SearchSpace<
         gpu: context.gpu,
         timeoutMs: settings.timeoutSeconds === undefined ? undefined : settings.timeoutSeconds * 1000,
         objective: { metric: objective.metric },
-        onIntermediate: context.shouldStop ? (step, values) => (context.shouldStop!(request.index, step, values) ? 'stop' : 'continue') : undefined,
+        onIntermediate: context.intermediate?.(request.index),
         signal: context.signal,
       },
     );
@@ -76,5 +76,25 @@ export async function runCommandTrial(request: TrialRequest, space: SearchSpace<
     last = outcome;
   }
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-  throw new TrialFailure(`${last!.status}: ${last!.reason ?? 'no reason given'}${tries}`, last!.logTail);
+  const reason = last!.reason ?? 'no reason given';
+  throw new TrialFailure(`${last!.status === 'failed' ? reason : `${last!.status}: ${reason}`}${tries}`, last!.logTail);
+}
+
+/**
+ * The spec's earlyStopping as the hooks of a CommandTrialContext: the median rule, judged
+ * against the curves of this process's completed trials (after a resume, those completed since;
+ * docs/trials.md). No earlyStopping: no hooks.
+ */
+export function earlyStoppingFor(spec: Pick<ExperimentSpec, 'earlyStopping' | 'objective'>): Pick<CommandTrialContext, 'intermediate' | 'onFinished'> {
+  const settings = spec.earlyStopping;
+  const objective = spec.objective;
+  if (!settings || !objective) return {};
+  const rule = medianStopping({ minTrials: settings.minTrials, startStep: settings.startStep, goal: objective.goal });
+  const completed: Curve[] = [];
+  return {
+    intermediate: () => rule.onIntermediate(objective.metric, () => completed),
+    onFinished: (_index, outcome) => {
+      if (outcome.status === 'succeeded') completed.push(curveOf(outcome.intermediate, objective.metric));
+    },
+  };
 }

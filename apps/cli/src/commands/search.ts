@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { Rng, resolveDataDir, UserError, writeFileAtomicSync } from '@dcl-enas/common';
 import { checkQueryBudget, createStrategy, openFileJournal, runEmbedded, strategyNames } from '@dcl-enas/search';
-import { evaluateRequest, validateSpecNames, type Problem } from '@dcl-enas/experiments';
+import { earlyStoppingFor, evaluateRequest, validateSpecNames, type Problem } from '@dcl-enas/experiments';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
 import { DashboardHub, cellSvg, curveSvg, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
 import { ContractError, LIMITS, parseExperimentSpec, specSpaceName, type EcgSettings, type ExperimentSpec, type TrialOutcome, type TrialRequest } from '@dcl-enas/contracts';
@@ -188,13 +188,14 @@ async function fromSpecFile(flags: SearchFlags, command: Command, dataDir: strin
   }
   const gpus = parsed.trial?.gpus;
   const trialRoot = join(outDir, 'trials');
+  const stopping = earlyStoppingFor(spec);
   return {
     spec,
     problem,
     space,
     id: spec.name ?? `${spec.strategy}-${label}-${spec.dataset}-seed${spec.seed}`,
     label,
-    evaluate: (trial, slot) => evaluateRequest(trial, { dataDir, commands: { trialRoot, ...(gpus ? { gpu: String(gpus[slot % gpus.length]) } : {}) } }),
+    evaluate: (trial, slot) => evaluateRequest(trial, { dataDir, commands: { trialRoot, ...stopping, ...(gpus ? { gpu: String(gpus[slot % gpus.length]) } : {}) } }),
     parallel,
     outDir,
     ceiling,
