@@ -18,6 +18,8 @@ interface Active {
   saving: Promise<void>;
   /** Trials already sent to progress subscribers. */
   reported: number;
+  /** Failed trials already sent to progress subscribers. */
+  readonly reportedFailures: Set<number>;
 }
 
 /** Consecutive run failures without progress (NATS down, predictor unreachable) before an experiment fails. */
@@ -130,7 +132,7 @@ export class ExperimentManager {
   }
 
   private track(snapshot: ExperimentSnapshot): Active {
-    const a: Active = { snapshot, run: null, progress: new Subject<ProgressEvent>(), saving: Promise.resolve(), reported: 0 };
+    const a: Active = { snapshot, run: null, progress: new Subject<ProgressEvent>(), saving: Promise.resolve(), reported: 0, reportedFailures: new Set() };
     this.active.set(snapshot.id, a);
     return a;
   }
@@ -200,6 +202,14 @@ export class ExperimentManager {
           a.progress.next({ type: 'trial', query: point.query, arch: trial.arch, valAcc, best });
         }
       },
+      onFailed: (trial, reason) => {
+        const failedTrials = [...(a.snapshot.failedTrials ?? []), { index: trial.index, arch: trial.arch, reason }].slice(-100);
+        a.snapshot = { ...a.snapshot, failedTrials, updatedAt: new Date().toISOString() };
+        if (!a.reportedFailures.has(trial.index)) {
+          a.reportedFailures.add(trial.index);
+          a.progress.next({ type: 'failed', index: trial.index, arch: trial.arch, reason });
+        }
+      },
       onBatch: () => void this.save(a),
       predictions: predictions.prediction,
     });
@@ -219,7 +229,9 @@ export class ExperimentManager {
       // answered trials still queued (a trainer stored the result, then died before acknowledging it)
       this.settle(id, run.answered);
       a.run = run;
-      a.snapshot = { ...a.snapshot, queriesDone: 0 };
+      // the replay reports every trial again, failed ones included
+      const { failedTrials: _replayed, ...rest } = a.snapshot;
+      a.snapshot = { ...rest, queriesDone: 0 };
       if (a.snapshot.status !== 'running') {
         a.snapshot = { ...a.snapshot, status: 'running' };
         a.progress.next({ type: 'status', status: 'running' });

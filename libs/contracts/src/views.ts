@@ -20,6 +20,11 @@ export const ExperimentSnapshot = z
     best: BestSoFar.nullable(),
     simulatedGpuSeconds: z.number().nullable(),
     reason: z.string().optional(),
+    /** Trials that failed without ending the experiment (up to trial.maxFailedTrials), with why; the last 100. */
+    failedTrials: z
+      .array(z.object({ index: z.number().int().nonnegative(), arch: z.string(), reason: z.string() }).strict())
+      .max(100)
+      .optional(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     /** Sequence (in ENAS_EVENTS) of the last event folded into this snapshot. */
@@ -80,6 +85,7 @@ export type ExperimentDetail = z.infer<typeof ExperimentDetail>;
 export const ProgressEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), experiment: ExperimentSnapshot }),
   z.object({ type: z.literal('trial'), query: z.number().int(), arch: z.string(), valAcc: z.number(), best: BestSoFar }),
+  z.object({ type: z.literal('failed'), index: z.number().int(), arch: z.string(), reason: z.string() }),
   z.object({ type: z.literal('status'), status: ExperimentStatus, reason: z.string().optional() }),
 ]);
 export type ProgressEvent = z.infer<typeof ProgressEvent>;

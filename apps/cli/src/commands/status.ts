@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExperimentDetail, specSpaceName, type LauncherView } from '@dcl-enas/contracts';
+import { maxFailedTrials } from '@dcl-enas/search';
 import { apiOption, experimentId, callApiJson, type ApiFlags } from './api-client';
 
 export function registerStatus(program: Command): void {
@@ -31,6 +32,11 @@ export function describe(x: ExperimentDetail): string {
     `${x.spec.strategy} on ${specSpaceName(x.spec.space)}/${x.spec.dataset} · seed ${x.spec.seed} · ${x.queriesDone}/${x.spec.queries} architectures trained`,
   ];
   if (x.best) lines.push(`selected    ${x.best.arch}`, `validation  ${pct(x.best.valAcc)}  (the search signal)`, `test        ${pct(x.best.testAcc)}  (reported only)`);
+  const failed = x.failedTrials ?? [];
+  if (failed.length > 0) {
+    lines.push(`failed      ${failed.length} trial(s), tolerated up to ${maxFailedTrials(x.spec)} (trial.maxFailedTrials)`);
+    for (const f of failed.slice(-5)) lines.push(`  trial ${f.index}  ${f.reason}`);
+  }
   if (x.launcher) lines.push(...describeLauncher(x.launcher));
   return lines.join('\n');
 }

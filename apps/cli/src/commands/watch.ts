@@ -29,6 +29,8 @@ export function registerWatch(program: Command): void {
             out.write(`${e.experiment.id}: ${e.experiment.status}, ${e.experiment.queriesDone}/${total} trained\n`);
           } else if (e.type === 'trial') {
             out.write(`query ${e.query}/${total}  val ${e.valAcc.toFixed(2)}  best ${e.best.valAcc.toFixed(2)} (test ${e.best.testAcc?.toFixed(2) ?? 'n/a'})  ${e.arch}\n`);
+          } else if (e.type === 'failed') {
+            out.write(`trial ${e.index} failed: ${e.reason}  ${e.arch}\n`);
           } else {
             out.write(`status ${e.status}${e.reason ? `: ${e.reason}` : ''}\n`);
             if (e.status !== 'running' && e.status !== 'queued') final = e;

@@ -29,6 +29,8 @@ export interface RunPorts {
   readonly trials: TrialDispatcher;
   /** After each applied trial, in query order. */
   readonly onTrial?: (point: TrajectoryPoint, trial: ProposedTrial, outcome: TrialOutcome, best: BestSoFar) => void;
+  /** After each failed trial that did not end the run, in query order. */
+  readonly onFailed?: (trial: ProposedTrial, reason: string) => void;
   /** After each batch has been told to the strategy. */
   readonly onBatch?: () => void;
   /** The predictor's score of a just-proposed architecture, if a predictor scored it (recorded in the proposal). */
@@ -153,6 +155,7 @@ export class ExperimentRun<A> {
           if (r.outcome === null) {
             this.failures.push({ index: t.index, arch: t.arch, reason: r.error ?? 'no reason given' });
             failed.push(archs[i]);
+            if (this.failures.length <= tolerated) this.ports.onFailed?.(t, r.error ?? 'no reason given');
             if (this.failures.length > tolerated) {
               const count = tolerated > 0 ? ` (${this.failures.length} trials failed, more than the ${tolerated} tolerated: trial.maxFailedTrials)` : '';
               throw new TrialFailed(`trial ${t.index} (${t.arch}) failed: ${r.error ?? 'no reason given'}${count}`);
