@@ -1,6 +1,6 @@
 import { BUCKETS, type PretrainReply, type PretrainRequest } from '@dcl-enas/contracts';
 import type { Logger, ObjectStores } from '@dcl-enas/cluster';
-import { spaceByName } from '@dcl-enas/experiments';
+import { problemFor } from '@dcl-enas/experiments';
 import type { PredictorEngine } from '@dcl-enas/predictor-engines';
 
 /** Stage-1 pre-training, once per space and configuration: the result is kept in `enas-encoders`. */
@@ -15,8 +15,8 @@ export class EncoderHost {
 
   async pretrain(req: PretrainRequest): Promise<PretrainReply> {
     if (req.engine !== this.engine.name) throw new Error(`this encoder service runs engine ${this.engine.name}, the request asks for ${req.engine}: set the same ENAS_PREDICTOR_ENGINE on both services`);
-    const request = { space: req.space, variant: req.variant, seed: req.seed };
-    const space = spaceByName(req.space);
+    const space = problemFor(req.space).space;
+    const request = { space: space.name, variant: req.variant, seed: req.seed };
     const key = this.engine.encoderKey(space, request);
     if (key === null) return { encoder: null, cached: true, seconds: 0 };
     const stored = await this.stores.find(BUCKETS.encoders, key);

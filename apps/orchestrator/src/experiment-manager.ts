@@ -4,7 +4,7 @@ import type { KV } from 'nats';
 import { Rng, UserError } from '@dcl-enas/common';
 import { BUCKETS, ExperimentSnapshot, decode, type ExperimentDetail, type ExperimentSpec, type ProgressEvent } from '@dcl-enas/contracts';
 import { decodeJson, encodeJson, remotePredictors, type EventLog, type RpcClient, type ServiceContext, type OrchestratorConfig } from '@dcl-enas/cluster';
-import { problemFor, spaceByName, validateSpecNames } from '@dcl-enas/experiments';
+import { problemFor, validateSpecNames } from '@dcl-enas/experiments';
 import { createStrategy, ExperimentRun, foldLog, type RunEnd, type TrialLauncher } from '@dcl-enas/search';
 import { recordPredictions } from '@dcl-enas/dashboard';
 import type { LauncherHooks } from './trial-launchers';
@@ -63,9 +63,6 @@ export class ExperimentManager {
 
   async create(spec: ExperimentSpec): Promise<ExperimentSnapshot> {
     validateSpecNames(spec);
-    // The services know the built-in spaces by name, and trial pods do not yet run users' commands (docs/trials.md).
-    if (typeof spec.space !== 'string') throw new UserError(`space: a declared space runs in one process in this version (enas search --spec FILE); the cluster runs the built-in spaces`);
-    if (spec.trial?.command) throw new UserError(`trial.command: trial commands run in one process in this version (enas search --spec FILE)`);
     this.launcher?.checkSpec(spec);
     const id = `${spec.name ?? spec.strategy}-${randomBytes(4).toString('hex')}`;
     const at = new Date().toISOString();
@@ -182,7 +179,7 @@ export class ExperimentManager {
     const problem = problemFor(spec.space);
     const space = problem.space;
     // The predictor's scores pass through unchanged; the proposals record them (dashboard, tau per cycle).
-    const predictions = recordPredictions(remotePredictors(this.rpc, this.ctx.payloads, id, spaceByName), space);
+    const predictions = recordPredictions(remotePredictors(this.rpc, this.ctx.payloads, id, { space, specSpace: spec.space }), space);
     const strategy = createStrategy(spec.strategy, {
       space,
       rng: Rng.seeded(spec.seed),

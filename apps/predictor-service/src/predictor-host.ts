@@ -1,6 +1,6 @@
 import { BUCKETS, PretrainReply, SUBJECTS, type FitReply, type FitRequest, type ObjectRef, type PredictorSession, type RankReply, type RankRequest } from '@dcl-enas/contracts';
 import type { ObjectStores, Payloads, RpcClient, Logger } from '@dcl-enas/cluster';
-import { spaceByName } from '@dcl-enas/experiments';
+import { problemFor } from '@dcl-enas/experiments';
 import type { PersistentPredictor, PredictorEngine } from '@dcl-enas/predictor-engines';
 import type { SearchSpace } from '@dcl-enas/spaces';
 
@@ -27,7 +27,7 @@ export class PredictorHost {
     const name = `${req.session.id}/v${req.version}`;
     const stored = await this.stores.find(BUCKETS.models, name);
     if (stored) return { model: stored, cached: true, seconds: 0 };
-    const space = spaceByName(req.session.space);
+    const space = problemFor(req.session.space).space;
     const predictor = req.previous ? await this.continueFrom(space, req.session, req.previous) : await this.fresh(space, req.session);
     const labelled = await this.payloads.unwrap(req.observations);
     await predictor.fit(labelled.map((o) => ({ arch: space.parse(o.arch), key: o.key, valAcc: o.valAcc })));
@@ -40,7 +40,7 @@ export class PredictorHost {
 
   async rank(req: RankRequest): Promise<RankReply> {
     const started = performance.now();
-    const space = spaceByName(req.session.space);
+    const space = problemFor(req.session.space).space;
     const predictor = req.model ? await this.load(space, req.session, req.model) : await this.fresh(space, req.session);
     const archs = (await this.payloads.unwrap(req.archs)).map((a) => space.parse(a));
     const scores = await predictor.score(archs);
@@ -71,7 +71,7 @@ export class PredictorHost {
       base = await this.cache.get(older);
       this.cache.delete(older);
     }
-    return this.engine.restore(space, session, await this.stores.get(ref), await this.encoder(space, session), base);
+    return this.engine.restore(space, engineRequest(space, session), await this.stores.get(ref), await this.encoder(space, session), base);
   }
 
   private load(space: SearchSpace<unknown>, session: PredictorSession, ref: ObjectRef): Promise<PersistentPredictor<unknown>> {
@@ -97,12 +97,12 @@ export class PredictorHost {
   }
 
   private async fresh(space: SearchSpace<unknown>, session: PredictorSession): Promise<PersistentPredictor<unknown>> {
-    return this.engine.create(space, session, await this.encoder(space, session));
+    return this.engine.create(space, engineRequest(space, session), await this.encoder(space, session));
   }
 
   /** The stage-1 encoder: from the object store if some replica already has it, else from the encoder service. */
   private encoder(space: SearchSpace<unknown>, session: PredictorSession): Promise<Uint8Array | null> {
-    const key = this.engine.encoderKey(space, session);
+    const key = this.engine.encoderKey(space, engineRequest(space, session));
     if (key === null) return Promise.resolve(null);
     let p = this.encoders.get(key);
     if (!p) {
@@ -117,4 +117,9 @@ export class PredictorHost {
     }
     return p;
   }
+}
+
+/** What an engine knows of a session: the space by the name its strategy uses (a declared space's own name). */
+function engineRequest(space: SearchSpace<unknown>, session: PredictorSession): { space: string; variant: string; seed: number } {
+  return { space: space.name, variant: session.variant, seed: session.seed };
 }

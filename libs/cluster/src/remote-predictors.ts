@@ -1,4 +1,4 @@
-import { FitReply, RankReply, SUBJECTS, type ObjectRef } from '@dcl-enas/contracts';
+import { FitReply, RankReply, SUBJECTS, type ObjectRef, type SpecSpace } from '@dcl-enas/contracts';
 import type { PredictorProvider, PredictorRequest, RankingPredictor } from '@dcl-enas/search';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import type { Payloads } from './blobs';
@@ -9,11 +9,13 @@ import type { RpcClient } from './rpc';
  * are numbered, so a replayed experiment's fits hit the stored states instead of training again,
  * and any replica can answer (the state travels by reference through the object store).
  */
-export function remotePredictors(rpc: RpcClient, payloads: Payloads, experimentId: string, spaceOf: (name: string) => SearchSpace<unknown>): PredictorProvider {
+export function remotePredictors(rpc: RpcClient, payloads: Payloads, experimentId: string, experiment: { readonly space: SearchSpace<unknown>; readonly specSpace: SpecSpace }): PredictorProvider {
   let sessions = 0;
   return <A>(request: PredictorRequest): RankingPredictor<A> => {
-    const space = spaceOf(request.space) as SearchSpace<A>;
-    const session = { id: `${experimentId}-p${sessions++}`, space: request.space, variant: request.variant, seed: request.seed };
+    if (request.space !== experiment.space.name) throw new Error(`experiment ${experimentId} searches ${experiment.space.name}, a predictor was asked for ${request.space}`);
+    const space = experiment.space as SearchSpace<A>;
+    // the session names the spec's space: a declared one travels whole, the services know only built-in names
+    const session = { id: `${experimentId}-p${sessions++}`, space: experiment.specSpace, variant: request.variant, seed: request.seed };
     let version = 0;
     let model: ObjectRef | null = null;
     return {

@@ -134,9 +134,12 @@ export function checkedOutcome(outcome: TrialOutcome): TrialOutcome | string {
   return `the evaluator gave no valid outcome: ${field} is ${String((outcome as unknown as Record<string, unknown>)[field])} (${issue.message})`;
 }
 
-/** Errors about the trial itself (unknown dataset, architecture not in the table) are results, not crashes. */
+/**
+ * Errors about the trial itself (unknown dataset, architecture not in the table, a trial command
+ * that failed after its own retries: TrialFailure) are results, not crashes.
+ */
 function isPermanent(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'UserError' || e.name === 'ContractError');
+  return e instanceof Error && (e.name === 'UserError' || e.name === 'ContractError' || e.name === 'TrialFailure');
 }
 
 const now = () => new Date().toISOString();

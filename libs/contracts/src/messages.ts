@@ -34,7 +34,8 @@ export type TrialRequest = z.infer<typeof TrialRequest>;
 export const PredictorSession = z
   .object({
     id: z.string().regex(TOKEN_PATTERN),
-    space: shortName(),
+    /** The spec's space: a built-in name, or a declared space's definition (the services know no declared space by name). */
+    space: SpecSpace,
     variant: shortName(),
     seed: z.number().int(),
   })
@@ -74,7 +75,7 @@ export type RankReply = z.infer<typeof RankReply>;
 
 /** enas.v1.encoder.pretrain: the stage-1 encoder for a space and configuration, trained once and cached. */
 export const PretrainRequest = z
-  .object({ space: shortName(), engine: shortName(), variant: shortName(), seed: z.number().int() })
+  .object({ space: SpecSpace, engine: shortName(), variant: shortName(), seed: z.number().int() })
   .strict();
 export type PretrainRequest = z.infer<typeof PretrainRequest>;
 

@@ -13,7 +13,8 @@ export interface FoldedLog {
 /**
  * The trajectory an event log records, without running the strategy: proposals in batch
  * order, each trial's first accepted result (TrialLedger), the same selection rule as the search loop (best
- * validation accuracy, the earliest among equals). Stops at the first trial without a result.
+ * validation accuracy, the earliest among equals). Stops at the first trial without a result;
+ * a failed trial adds no point, as in the run.
  */
 export function foldLog(events: readonly ExperimentEvent[]): FoldedLog {
   const ledger = new TrialLedger();
@@ -25,8 +26,10 @@ export function foldLog(events: readonly ExperimentEvent[]): FoldedLog {
   const selection = new BestSoFarTrace<BestSoFar>();
   outer: for (const trials of ledger.proposals()) {
     for (const t of trials) {
-      const outcome = ledger.result(t.key)?.outcome;
-      if (!outcome) break outer;
+      const result = ledger.result(t.key);
+      if (!result) break outer;
+      const outcome = result.outcome;
+      if (!outcome) continue; // a failed trial: no point on the trajectory (ExperimentRun.failedTrials)
       selection.offer({ arch: t.arch, key: t.key, valAcc: outcome.valAcc, testAcc: outcome.testAcc }, outcome.trainSeconds);
     }
   }
