@@ -90,9 +90,9 @@ describe('enas search --out', () => {
     expect(html).toContain('<h2>Every trial</h2>');
     expect(html).toContain('<h2>Selected cell</h2>');
     expect(html).toContain(result.best.arch.replace(/\|/g, '|'));
-    // rea uses no predictor: no tau section, no tau figure.
+    // rea uses no predictor: no ranking section, no ranking figure.
     expect(html).not.toContain('Predictor ranking quality');
-    expect(() => readFileSync(join(out, 'tau.svg'))).toThrow();
+    expect(() => readFileSync(join(out, 'ranking.svg'))).toThrow();
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 });

@@ -4,18 +4,18 @@ import { evaluateTrial, openNb201 } from '@dcl-enas/benchmarks';
 import type { ExperimentSpec } from '@dcl-enas/contracts';
 import { spaceByName } from '@dcl-enas/experiments';
 import { inProcessPredictors, ridgeEngine } from '@dcl-enas/predictor-engines';
-import { createStrategy, runEmbedded, searchWithEvaluator } from '@dcl-enas/search';
+import { createStrategy, runEmbedded, searchWithEvaluator, type PredictorProvider, type RankingPredictor } from '@dcl-enas/search';
 import { nb101Space, nb201Space } from '@dcl-enas/spaces';
 import { DashboardHub, watchExperiment } from './hub';
 import { DASHBOARD_OPEN_PATHS, dashboardPage } from './page';
 import { recordPredictions } from './predictions';
-import { cellSvg, curveSvg, niceTicks, tauSvg } from './svg';
-import { ExperimentTracker, cycleQuality, type TrialRow } from './tracker';
+import { cellSvg, curveSvg, hitRateSvg, niceTicks, tauSvg } from './svg';
+import { ExperimentTracker, RANKING_MIN_REFERENCE, cycleQuality, rankingQuality, type CycleQuality, type TrialRow } from './tracker';
 
 const spec = (over: Partial<ExperimentSpec> = {}): ExperimentSpec => ({ apiVersion: 'enas/v1', kind: 'Experiment', space: 'nb201', dataset: 'cifar10', strategy: 'dcl-enas', seed: 0, queries: 40, batchSize: 1, ...over });
 
 describe('an embedded search seen through the dashboard', () => {
-  it('does not change the search, and the view has its curve, trials, predicted scores and tau per cycle', async () => {
+  it('does not change the search, and the view has its curve, trials, predicted scores, hit rate and tau per cycle', async () => {
     const { evaluator } = openNb201('cifar10', resolveDataDir());
     const run = async (observe: boolean) => {
       const predictors = inProcessPredictors(ridgeEngine, spaceByName);
@@ -43,19 +43,70 @@ describe('an embedded search seen through the dashboard', () => {
     expect(byIndex.slice(0, 20).every((t) => t.predicted === null)).toBe(true);
     expect(byIndex.slice(20).map((t) => t.cycle)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4]);
     expect(view.cycles.map((c) => c.trials)).toEqual([5, 5, 5, 5]);
+    const random = byIndex.slice(0, 20).map((t) => t.valAcc!).sort((a, b) => a - b);
+    const median = (random[9] + random[10]) / 2;
+    const beats = (v: number, threshold: number) => (v > threshold ? 1 : v === threshold ? 0.5 : 0);
+    const picks = byIndex.slice(20);
     for (const c of view.cycles) {
       const rows = byIndex.filter((t) => t.cycle === c.cycle);
       expect(c.tau).toBeCloseTo(kendallTau(rows.map((r) => r.predicted!), rows.map((r) => r.valAcc!)), 12);
+      expect(c.hitRate).toBeCloseTo(rows.reduce((n, r) => n + beats(r.valAcc!, median), 0) / 5, 12);
+      expect(c.beatBestRate).toBeCloseTo(rows.reduce((n, r) => n + beats(r.valAcc!, random[19]), 0) / 5, 12);
+      const soFar = picks.filter((t) => t.cycle! <= c.cycle);
+      expect(c.hitRateSoFar).toBeCloseTo(soFar.reduce((n, r) => n + beats(r.valAcc!, median), 0) / soFar.length, 12);
     }
+    expect(view.ranking).toMatchObject({ reference: 20, referenceMedian: median, referenceBest: random[19], picks: 20, chanceBeatBest: 1 / 21 });
+    expect(view.ranking!.hitRate).toBe(view.cycles[3].hitRateSoFar);
     // Within a cycle the strategy takes the predictor's top picks in order of score.
     const firstCycle = byIndex.filter((t) => t.cycle === 1).map((t) => t.predicted!);
     expect(firstCycle).toEqual([...firstCycle].sort((a, b) => b - a));
     expect(view.svg.curve).toContain('data-points="40"');
+    expect(view.svg.ranking).toContain('data-cycles="4"');
+    expect(view.svg.ranking).toContain('class="chance"');
     expect(view.svg.tau).toContain('data-cycles="4"');
     expect(view.svg.cell).toContain('<circle');
     expect(seen.hub.stats().trialsByState.succeeded).toBe(40);
     expect(seen.hub.stats().latestTau).toEqual([{ experiment: 'e1', tau: view.cycles[3].tau }]);
+    expect(seen.hub.stats().hitRate).toEqual([{ experiment: 'e1', hitRate: view.ranking!.hitRate, picks: 20 }]);
   });
+
+  it('the hit rate tells a predictor that ranks from one that scores at random; tau within a batch does not', async () => {
+    const { evaluator } = openNb201('cifar100', resolveDataDir());
+    // A predictor that ranks well but not perfectly: the table's validation accuracy plus noise of
+    // sd 3 points (about the spread of the space's top cells); and one that scores at random.
+    const scored = (score: (arch: unknown) => number): PredictorProvider => <A>(): RankingPredictor<A> => ({ fit: () => Promise.resolve(), score: (archs: readonly A[]) => Promise.resolve(Float32Array.from(archs, score)) });
+    const noisyOracle = (seed: number) => {
+      const rng = Rng.seeded(seed);
+      return scored((arch) => evaluator.query(arch, 'cifar100').valAcc + 3 * rng.normal());
+    };
+    const atRandom = (seed: number) => {
+      const rng = Rng.seeded(seed);
+      return scored(() => rng.float());
+    };
+    const view = async (predictors: PredictorProvider, seed: number) => {
+      const recorder = recordPredictions(predictors, evaluator.space);
+      const strategy = createStrategy('dcl-enas', { space: evaluator.space, rng: Rng.seeded(seed), seed, budget: 60, predictors: recorder.provider });
+      const hub = new DashboardHub({ stuckAfterSeconds: 60 });
+      await runEmbedded({ id: 'e', spec: spec({ dataset: 'cifar100', queries: 60, seed }), space: evaluator.space, strategy, evaluate: (t) => evaluateTrial(evaluator, t), onEvent: (e) => hub.apply('e', e), predictions: recorder.prediction });
+      return hub.view('e')!;
+    };
+    const meanTau = (v: { cycles: readonly CycleQuality[] }) => v.cycles.reduce((n, c) => n + c.tau!, 0) / v.cycles.length;
+    const taus: { good: number; random: number }[] = [];
+    for (const seed of [0, 1, 2]) {
+      const good = await view(noisyOracle(seed), seed);
+      const random = await view(atRandom(seed), seed);
+      expect(good.ranking).toMatchObject({ reference: 20, picks: 40 });
+      // 60 queries: 40 picks over 8 fits. The noisy oracle's picks beat the random median (chance 0.5) all but always, and mostly the best random trial (chance 1/21).
+      expect(good.ranking!.hitRate).toBeGreaterThanOrEqual(0.95);
+      expect(good.ranking!.beatBestRate).toBeGreaterThanOrEqual(0.9);
+      expect(random.ranking!.hitRate).toBeLessThanOrEqual(0.7);
+      expect(random.ranking!.beatBestRate).toBeLessThanOrEqual(0.15);
+      taus.push({ good: meanTau(good), random: meanTau(random) });
+    }
+    // Tau within each batch of 5 near-tied picks: about 0 for both, the good predictor's below the random one's at some seed.
+    expect(Math.abs(taus.reduce((n, t) => n + t.good, 0) / taus.length)).toBeLessThan(0.2);
+    expect(taus.some((t) => t.good < t.random)).toBe(true);
+  }, 120_000);
 });
 
 const TOKEN = '5'.repeat(32);
@@ -120,6 +171,26 @@ describe('trial states', () => {
       [3, 2, 1, null, 80],
     ]);
   });
+
+  it('hit rate per cycle: the picks against the median and the best of the random initial trials', () => {
+    const row = (cycle: number | null, valAcc: number | null) => ({ cycle, predicted: cycle === null ? null : 1, valAcc }) as TrialRow;
+    const random = [row(null, 65), row(null, 50), row(null, 70), row(null, 55), row(null, 60)]; // median 60, best 70
+    // a random fallback proposed after the first pick (99) is neither a pick nor part of the reference
+    const rows = [...random, row(1, 75), row(1, 60), row(1, 58), row(null, 99), row(2, 80), row(2, 62), row(3, null)];
+    const q = cycleQuality(rows);
+    expect(q.map((c) => [c.cycle, c.trials, c.observed, c.hitRate, c.hitRateSoFar, c.beatBestRate])).toEqual([
+      [1, 3, 3, 0.5, 0.5, 1 / 3], // 75 beats the median, 60 ties it (half), 58 does not; only 75 beats 70
+      [2, 2, 2, 1, 0.7, 0.5],
+      [3, 1, 0, null, 0.7, null],
+    ]);
+    expect(rankingQuality(rows)).toEqual({ reference: 5, referenceMedian: 60, referenceBest: 70, picks: 5, hitRate: 0.7, beatBestRate: 0.4, chanceBeatBest: 1 / 6 });
+    // too few random trials to judge against, or no observed pick yet: nothing
+    const few = [...random.slice(0, RANKING_MIN_REFERENCE - 1), ...rows.slice(5)];
+    expect(cycleQuality(few).map((c) => [c.hitRate, c.hitRateSoFar, c.beatBestRate])).toEqual([[null, null, null], [null, null, null], [null, null, null]]);
+    expect(rankingQuality(few)).toBeNull();
+    expect(rankingQuality([...random, row(1, null)])).toBeNull();
+    expect(rankingQuality(random)).toBeNull(); // a predictor-free strategy
+  });
 });
 
 describe('drawings and page', () => {
@@ -149,9 +220,22 @@ describe('drawings and page', () => {
     expect(svg).not.toMatch(/NaN|Infinity/);
     expect(svg).toContain('class="test-line"');
     expect(curveSvg([], [])).toContain('no results yet');
-    const tau = tauSvg([{ cycle: 1, trials: 5, observed: 5, tau: 0.6, bestValAcc: 80 }, { cycle: 2, trials: 5, observed: 1, tau: null, bestValAcc: 80 }]);
+    const cycles: CycleQuality[] = [
+      { cycle: 1, trials: 5, observed: 5, hitRate: 0.8, hitRateSoFar: 0.8, beatBestRate: 0.4, tau: 0.6, bestValAcc: 80 },
+      { cycle: 2, trials: 5, observed: 1, hitRate: null, hitRateSoFar: 0.8, beatBestRate: null, tau: null, bestValAcc: 80 },
+    ];
+    const tau = tauSvg(cycles);
     expect(tau.match(/<rect x=/g)).toHaveLength(1);
+    expect(tau).toContain('tau within batch');
     expect(tau).not.toMatch(/NaN/);
+    const hits = hitRateSvg(cycles);
+    expect(hits).toMatch(/^<svg [^>]*data-cycles="2"/);
+    expect(hits.match(/<rect x="[^"]*" y="[^"]*" width="[^"]*" height="[^"]*" fill="#7fb3d5"><title>/g)).toHaveLength(1);
+    expect(hits).toContain('80 % of 5 picks beat the random median');
+    expect(hits).toContain('class="so-far"');
+    expect(hits).toContain('% picks &gt; random median');
+    expect(hits).not.toMatch(/NaN|Infinity/);
+    expect(hitRateSvg([])).toContain('no predictor cycles yet');
     expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
   });
 
@@ -159,6 +243,15 @@ describe('drawings and page', () => {
     const page = dashboardPage();
     expect(page).toContain('<script>');
     expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\//);
+  });
+
+  it('the page names its ranking measure: picks beating the median random initial trial, tau only as within-batch', () => {
+    const page = dashboardPage();
+    expect(page).toContain('v.svg.ranking');
+    expect(page).toContain("share of each fit\\'s picks that beat the median random initial trial");
+    expect(page).toContain('random initial trials (chance 50 %)');
+    expect(page).toContain('tau in batch');
+    expect(page).not.toContain('v.svg.tau');
   });
 
   it('the page reads its streams with fetch and a bearer header, never with the token in a URL', () => {

@@ -1,12 +1,13 @@
 import type { ExperimentEvent } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
-import { curveSvg, cellSvg, tauSvg } from './svg';
+import { curveSvg, cellSvg, hitRateSvg, tauSvg } from './svg';
 import { ExperimentTracker, TRIAL_STATES, type ExperimentModel, type ExperimentSummary, type LiveTrialStatus, type TrialState } from './tracker';
 
 /** What the page gets for one experiment: the model plus its drawings. */
 export interface ExperimentView extends ExperimentModel {
   readonly version: number;
-  readonly svg: { readonly curve: string; readonly tau: string; readonly cell: string | null };
+  /** ranking: share of each fit's picks beating the random median (hitRateSvg); tau: Kendall tau within each batch (tauSvg, noisy). */
+  readonly svg: { readonly curve: string; readonly ranking: string; readonly tau: string; readonly cell: string | null };
 }
 
 export interface HubOptions {
@@ -17,11 +18,14 @@ export interface HubOptions {
   readonly now?: () => number;
 }
 
-/** Figures for metrics: trials by state over all tracked experiments, and each experiment's latest tau. */
+/** Figures for metrics: trials by state over all tracked experiments, and each experiment's predictor quality. */
 export interface HubStats {
   readonly trialsByState: Record<TrialState, number>;
   readonly experimentsByStatus: Record<string, number>;
+  /** Kendall tau within the latest infill batch (near-tied picks: noisy). */
   readonly latestTau: readonly { readonly experiment: string; readonly tau: number }[];
+  /** Share of all the predictor's observed picks that beat the median of the random initial trials (chance 0.5). */
+  readonly hitRate: readonly { readonly experiment: string; readonly hitRate: number; readonly picks: number }[];
 }
 
 /**
@@ -93,6 +97,7 @@ export class DashboardHub {
       version: t.version,
       svg: {
         curve: curveSvg(model.curve, model.scatter, { budget: model.queries }),
+        ranking: hitRateSvg(model.cycles, { height: 170 }),
         tau: tauSvg(model.cycles, { height: 150 }),
         cell: model.best ? cellSvg(model.best.arch, space) : null,
       },
@@ -103,6 +108,7 @@ export class DashboardHub {
     const trialsByState = Object.fromEntries(TRIAL_STATES.map((s) => [s, 0])) as Record<TrialState, number>;
     const experimentsByStatus: Record<string, number> = { queued: 0, running: 0, completed: 0, stopped: 0, failed: 0 };
     const latestTau: { experiment: string; tau: number }[] = [];
+    const hitRate: { experiment: string; hitRate: number; picks: number }[] = [];
     for (const s of this.outside.values()) experimentsByStatus[s.status]++;
     for (const t of this.trackers.values()) {
       const m = t.model(0);
@@ -110,8 +116,9 @@ export class DashboardHub {
       for (const s of TRIAL_STATES) trialsByState[s] += m.trialCounts[s];
       const last = [...m.cycles].reverse().find((c) => c.tau !== null);
       if (last) latestTau.push({ experiment: t.id, tau: last.tau! });
+      if (m.ranking && m.ranking.hitRate !== null) hitRate.push({ experiment: t.id, hitRate: m.ranking.hitRate, picks: m.ranking.picks });
     }
-    return { trialsByState, experimentsByStatus, latestTau };
+    return { trialsByState, experimentsByStatus, latestTau, hitRate };
   }
 
   subscribe(listener: (id: string) => void): () => void {

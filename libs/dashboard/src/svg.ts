@@ -4,7 +4,7 @@ import type { CurvePoint, CycleQuality } from './tracker';
 /** Small hand-written SVG charts: the same drawings in the live page and in the HTML/PNG reports. */
 
 const FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"';
-export const COLORS = { val: '#1f6fb4', test: '#d9731a', dot: '#9aa7b4', tauPos: '#2e8b57', tauNeg: '#c0392b', grid: '#e3e6ea', axis: '#555' };
+export const COLORS = { val: '#1f6fb4', test: '#d9731a', dot: '#9aa7b4', tauPos: '#2e8b57', tauNeg: '#c0392b', hit: '#7fb3d5', hitSoFar: '#1f3b57', chance: '#c0392b', grid: '#e3e6ea', axis: '#555' };
 
 export const escapeXml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -98,7 +98,62 @@ export function curveSvg(curve: readonly CurvePoint[], scatter: readonly { query
   return parts.join('');
 }
 
-/** Kendall tau per predictor cycle, on the batch each fit chose: bars from -1 to 1. */
+/**
+ * The predictor's ranking quality per cycle: bars, the share of each fit's picks that beat the
+ * median of the random initial trials; line, the same over all fits so far; dashed, chance (0.5,
+ * what picks of a predictor that ranks at random score).
+ */
+export function hitRateSvg(cycles: readonly CycleQuality[], options: { width?: number; height?: number; title?: string } = {}): string {
+  const f: Frame = { width: options.width ?? 360, height: options.height ?? 200, left: 44, right: 12, top: options.title ? 46 : 26, bottom: 36 };
+  const n = Math.max(1, cycles.length);
+  const band = (f.width - f.left - f.right) / n;
+  const ys = (v: number) => f.top + (1 - v) * (f.height - f.top - f.bottom);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}" ${FONT} data-cycles="${cycles.length}" class="hit-rate">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    options.title ? `<text x="${f.left}" y="18" font-size="14" font-weight="bold" fill="#222">${escapeXml(options.title)}</text>` : '',
+  ];
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(`<line x1="${f.left}" x2="${f.width - f.right}" y1="${ys(t)}" y2="${ys(t)}" stroke="${t === 0 ? COLORS.axis : COLORS.grid}"/>`);
+    parts.push(`<text x="${f.left - 6}" y="${ys(t) + 4}" text-anchor="end" font-size="11" fill="${COLORS.axis}">${Math.round(t * 100)}</text>`);
+  }
+  const labelEvery = Math.ceil(cycles.length / 12);
+  const line: { x: number; y: number }[] = [];
+  cycles.forEach((c, i) => {
+    const x = f.left + i * band + band * 0.15;
+    const w = band * 0.7;
+    if (c.hitRate !== null) {
+      const y = ys(c.hitRate);
+      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${Math.max(1, ys(0) - y).toFixed(1)}" fill="${COLORS.hit}"><title>cycle ${c.cycle}: ${Math.round(c.hitRate * 100)} % of ${c.observed} picks beat the random median</title></rect>`);
+    }
+    if (c.hitRateSoFar !== null) line.push({ x: x + w / 2, y: ys(c.hitRateSoFar) });
+    if (i % labelEvery === 0) parts.push(`<text x="${(x + w / 2).toFixed(1)}" y="${f.height - f.bottom + 14}" text-anchor="middle" font-size="11" fill="${COLORS.axis}">${c.cycle}</text>`);
+  });
+  parts.push(`<line x1="${f.left}" x2="${f.width - f.right}" y1="${ys(0.5)}" y2="${ys(0.5)}" stroke="${COLORS.chance}" stroke-width="1.4" stroke-dasharray="5 4" class="chance"/>`);
+  if (line.length > 0) {
+    parts.push(`<path d="${line.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('')}" fill="none" stroke="${COLORS.hitSoFar}" stroke-width="2" class="so-far"/>`);
+    for (const p of line) parts.push(`<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="2.4" fill="${COLORS.hitSoFar}"/>`);
+  }
+  const ly = f.top - 10;
+  const lx = f.left + 2;
+  parts.push(
+    `<rect x="${lx}" y="${ly - 8}" width="10" height="9" fill="${COLORS.hit}"/><text x="${lx + 14}" y="${ly}" font-size="10" fill="#222">this fit</text>`,
+    `<line x1="${lx + 62}" x2="${lx + 80}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS.hitSoFar}" stroke-width="2"/><text x="${lx + 84}" y="${ly}" font-size="10" fill="#222">all fits so far</text>`,
+    `<line x1="${lx + 164}" x2="${lx + 182}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS.chance}" stroke-width="1.4" stroke-dasharray="5 4"/><text x="${lx + 186}" y="${ly}" font-size="10" fill="#222">chance</text>`,
+  );
+  parts.push(`<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 6}" text-anchor="middle" font-size="12" fill="#333">predictor cycle (fit)</text>`);
+  parts.push(`<text transform="translate(12 ${(f.top + f.height - f.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="11" fill="#333">% picks &gt; random median</text>`);
+  if (cycles.length === 0) parts.push(`<text x="${f.width / 2}" y="${f.height / 2 - 10}" text-anchor="middle" font-size="12" fill="#888">no predictor cycles yet</text>`);
+  else if (cycles.every((c) => c.hitRate === null)) parts.push(`<text x="${f.width / 2}" y="${f.height / 2 - 10}" text-anchor="middle" font-size="12" fill="#888">no observed picks or random trials yet</text>`);
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/**
+ * Kendall tau per predictor cycle within the batch each fit chose (its few top-ranked, near-tied
+ * picks: mostly noise), bars from -1 to 1. `hitRateSvg` is the chart that tells whether the
+ * predictor ranks well.
+ */
 export function tauSvg(cycles: readonly CycleQuality[], options: { width?: number; height?: number; title?: string } = {}): string {
   const f: Frame = { width: options.width ?? 360, height: options.height ?? 200, left: 44, right: 12, top: options.title ? 30 : 12, bottom: 36 };
   const n = Math.max(1, cycles.length);
@@ -120,12 +175,12 @@ export function tauSvg(cycles: readonly CycleQuality[], options: { width?: numbe
     if (c.tau !== null) {
       const y0 = ys(0);
       const y1 = ys(c.tau);
-      parts.push(`<rect x="${x.toFixed(1)}" y="${Math.min(y0, y1).toFixed(1)}" width="${w.toFixed(1)}" height="${Math.max(1, Math.abs(y1 - y0)).toFixed(1)}" fill="${c.tau >= 0 ? COLORS.tauPos : COLORS.tauNeg}"><title>cycle ${c.cycle}: tau ${c.tau.toFixed(2)} over ${c.observed} trials</title></rect>`);
+      parts.push(`<rect x="${x.toFixed(1)}" y="${Math.min(y0, y1).toFixed(1)}" width="${w.toFixed(1)}" height="${Math.max(1, Math.abs(y1 - y0)).toFixed(1)}" fill="${c.tau >= 0 ? COLORS.tauPos : COLORS.tauNeg}"><title>cycle ${c.cycle}: tau ${c.tau.toFixed(2)} within its batch of ${c.observed} picks</title></rect>`);
     }
     if (i % labelEvery === 0) parts.push(`<text x="${(x + w / 2).toFixed(1)}" y="${f.height - f.bottom + 14}" text-anchor="middle" font-size="11" fill="${COLORS.axis}">${c.cycle}</text>`);
   });
   parts.push(`<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 6}" text-anchor="middle" font-size="12" fill="#333">predictor cycle (fit)</text>`);
-  parts.push(`<text transform="translate(12 ${(f.top + f.height - f.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="12" fill="#333">Kendall tau</text>`);
+  parts.push(`<text transform="translate(12 ${(f.top + f.height - f.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="11" fill="#333">tau within batch</text>`);
   if (cycles.length === 0) parts.push(`<text x="${f.width / 2}" y="${f.height / 2 - 10}" text-anchor="middle" font-size="12" fill="#888">no predictor cycles yet</text>`);
   parts.push('</svg>');
   return parts.join('');

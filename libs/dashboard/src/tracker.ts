@@ -59,16 +59,59 @@ export interface CurvePoint {
   readonly bestTestAcc: number | null;
 }
 
-/** Ranking quality of one predictor fit on the batch it chose (the infill batch of one cycle). */
+/**
+ * Ranking quality of one predictor fit (cycle), judged by the architectures it chose (its infill
+ * batch). A fit scores only what it proposes, so its ranking can be checked only on those picks.
+ * The measure that carries the signal: how many of its picks beat the median of the random
+ * initial trials (a fair sample of the space). A predictor that ranks no better than chance
+ * picks architectures that beat that median half the time; one that ranks well, nearly always.
+ */
 export interface CycleQuality {
   readonly cycle: number;
   readonly trials: number;
   /** Trials of the batch with a validation accuracy so far. */
   readonly observed: number;
-  /** Kendall tau-b between predicted score and observed validation accuracy; null below 2 observations. */
+  /**
+   * Of the observed picks, the fraction whose validation accuracy beats the median of the random
+   * initial trials (a tie counts half); chance: 0.5. Null before any pick or any
+   * `RANKING_MIN_REFERENCE` random trials are observed.
+   */
+  readonly hitRate: number | null;
+  /** The same over the observed picks of this fit and every earlier one. */
+  readonly hitRateSoFar: number | null;
+  /** Of the observed picks, the fraction that beat the best random initial trial; chance: 1 / (random trials + 1). */
+  readonly beatBestRate: number | null;
+  /**
+   * Kendall tau-b between predicted score and observed validation accuracy within this batch
+   * only; null below 2 observations. The picks of one fit are its top-ranked, near-tied cells:
+   * over a batch of 5 this is mostly noise (about 0 whether or not the predictor ranks well).
+   */
   readonly tau: number | null;
   readonly bestValAcc: number | null;
 }
+
+/**
+ * Whether the predictor's picks beat random architectures, over every fit so far: the picks are
+ * the observed trials a fit scored and proposed; the reference is the observed random initial
+ * trials (those proposed before the first pick).
+ */
+export interface RankingQuality {
+  /** Observed random initial trials. */
+  readonly reference: number;
+  readonly referenceMedian: number;
+  readonly referenceBest: number;
+  /** Observed picks of every fit. */
+  readonly picks: number;
+  /** Fraction of picks beating the reference median (ties half); chance 0.5. */
+  readonly hitRate: number | null;
+  /** Fraction of picks beating the best reference trial (ties half); chance `chanceBeatBest`. */
+  readonly beatBestRate: number | null;
+  /** 1 / (reference + 1): a random architecture's chance to beat the best of `reference` others. */
+  readonly chanceBeatBest: number;
+}
+
+/** Random initial trials needed before picks are judged against them. */
+export const RANKING_MIN_REFERENCE = 5;
 
 export interface BestTrial {
   readonly index: number;
@@ -104,7 +147,13 @@ export interface ExperimentModel extends ExperimentSummary {
   readonly trials: readonly TrialRow[];
   readonly trialCounts: Record<TrialState, number>;
   readonly cycles: readonly CycleQuality[];
-  /** Tau over every predicted-and-observed trial of all cycles. */
+  /** Whether the predictor's picks beat the random initial trials, over all fits; null without a reference or picks. */
+  readonly ranking: RankingQuality | null;
+  /**
+   * Kendall tau over every predicted-and-observed trial of all cycles, pooled. The scores of
+   * different fits are not on one scale, and every pick is a top-ranked cell: not a measure of
+   * ranking quality (kept for reports that print it).
+   */
   readonly tauOverall: number | null;
   readonly simulatedGpuSeconds: number | null;
 }
@@ -255,8 +304,9 @@ export class ExperimentTracker {
     const spec = this.spec;
     const selection = new BestSoFarTrace<BestTrial>();
     for (const t of this.ordered()) {
-      const o = t.result?.outcome;
-      if (!o) break;
+      if (!t.result) break;
+      const o = t.result.outcome;
+      if (!o) continue; // failed: no point, as in the run
       selection.offer({ index: t.index, arch: t.arch, key: t.key, valAcc: o.valAcc, testAcc: o.testAcc }, o.trainSeconds);
     }
     const best = selection.best;
@@ -286,8 +336,9 @@ export class ExperimentTracker {
     const curve: CurvePoint[] = [];
     const selection = new BestSoFarTrace<Scored>();
     for (const t of ordered) {
-      const o = t.result?.outcome;
-      if (!o) break;
+      if (!t.result) break;
+      const o = t.result.outcome;
+      if (!o) continue; // failed: no point, as in the run
       curve.push({ ...selection.offer(o, o.trainSeconds), valAcc: o.valAcc });
     }
     const gpu = selection.gpuSeconds;
@@ -304,6 +355,7 @@ export class ExperimentTracker {
       trials: [...older, ...newest].reverse(),
       trialCounts: counts,
       cycles: cycleQuality(rows),
+      ranking: rankingQuality(rows),
       tauOverall: tauOf(rows.filter((r) => r.predicted !== null && r.valAcc !== null)),
       simulatedGpuSeconds: curve.length > 0 ? gpu : null,
     };
@@ -369,20 +421,68 @@ function tauOf(rows: readonly TrialRow[]): number | null {
   return Number.isFinite(tau) ? tau : null;
 }
 
-/** Per predictor fit: tau between its scores and the observed validation accuracies of the batch it chose. */
+/** The observed random initial trials: those without a prediction proposed before the first pick (rows in proposal order). */
+function referenceOf(rows: readonly TrialRow[]): number[] | null {
+  const first = rows.findIndex((r) => r.cycle !== null);
+  const reference = (first < 0 ? rows : rows.slice(0, first)).filter((r) => r.cycle === null && r.valAcc !== null).map((r) => r.valAcc!);
+  return reference.length >= RANKING_MIN_REFERENCE ? reference.sort((a, b) => a - b) : null;
+}
+
+function median(sorted: readonly number[]): number {
+  const m = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+}
+
+/** Fraction of `values` above `threshold`, a tie counting half; null when empty. */
+function beatRate(values: readonly number[], threshold: number): number | null {
+  if (values.length === 0) return null;
+  return values.reduce((n, v) => n + (v > threshold ? 1 : v === threshold ? 0.5 : 0), 0) / values.length;
+}
+
+const observedPicks = (rows: readonly TrialRow[]): number[] => rows.filter((r) => r.cycle !== null && r.valAcc !== null).map((r) => r.valAcc!);
+
+/**
+ * Per predictor fit, from rows in proposal order: the fraction of its observed picks that beat the
+ * median (and the best) of the random initial trials, the same over all fits up to it, and tau
+ * within its batch.
+ */
 export function cycleQuality(rows: readonly TrialRow[]): CycleQuality[] {
+  const reference = referenceOf(rows);
   const byCycle = new Map<number, TrialRow[]>();
   for (const r of rows) if (r.cycle !== null) byCycle.set(r.cycle, [...(byCycle.get(r.cycle) ?? []), r]);
+  const soFar: number[] = [];
   return [...byCycle.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([cycle, group]) => {
       const observed = group.filter((r) => r.valAcc !== null);
+      const accs = observed.map((r) => r.valAcc!);
+      soFar.push(...accs);
       return {
         cycle,
         trials: group.length,
         observed: observed.length,
+        hitRate: reference ? beatRate(accs, median(reference)) : null,
+        hitRateSoFar: reference ? beatRate(soFar, median(reference)) : null,
+        beatBestRate: reference ? beatRate(accs, reference[reference.length - 1]) : null,
         tau: tauOf(observed),
-        bestValAcc: observed.length > 0 ? Math.max(...observed.map((r) => r.valAcc!)) : null,
+        bestValAcc: observed.length > 0 ? Math.max(...accs) : null,
       };
     });
+}
+
+/** Over every fit so far, from rows in proposal order; null without `RANKING_MIN_REFERENCE` random initial trials or any pick. */
+export function rankingQuality(rows: readonly TrialRow[]): RankingQuality | null {
+  const reference = referenceOf(rows);
+  const picks = observedPicks(rows);
+  if (!reference || picks.length === 0) return null;
+  const best = reference[reference.length - 1];
+  return {
+    reference: reference.length,
+    referenceMedian: median(reference),
+    referenceBest: best,
+    picks: picks.length,
+    hitRate: beatRate(picks, median(reference)),
+    beatBestRate: beatRate(picks, best),
+    chanceBeatBest: 1 / (reference.length + 1),
+  };
 }

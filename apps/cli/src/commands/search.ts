@@ -4,7 +4,7 @@ import { Rng, resolveDataDir, UserError, writeFileAtomicSync } from '@dcl-enas/c
 import { checkQueryBudget, createStrategy, openFileJournal, runEmbedded, strategyNames } from '@dcl-enas/search';
 import { earlyStoppingFor, evaluateRequest, validateSpecNames, type Problem } from '@dcl-enas/experiments';
 import { curvesSpec, htmlPage, meanCurves, renderSvg, svgToPng } from '@dcl-enas/report';
-import { DashboardHub, cellSvg, curveSvg, recordPredictions, tauSvg, type ExperimentView } from '@dcl-enas/dashboard';
+import { DashboardHub, cellSvg, curveSvg, hitRateSvg, recordPredictions, type ExperimentView } from '@dcl-enas/dashboard';
 import { ContractError, LIMITS, parseExperimentSpec, specSpaceName, type EcgSettings, type ExperimentSpec, type TrialOutcome, type TrialRequest } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import { startDashboardServer } from '../dashboard-server';
@@ -118,7 +118,7 @@ export function registerSearch(program: Command): void {
         `test        ${pct(result.best.testAcc)}  (reported only: ${problem.objective.reported}${ceiling != null ? `; the best this protocol allows is ${ceiling.toFixed(2)} %` : ''})`,
         `simulated GPU time ${result.simulatedGpuSeconds === null ? 'not recorded' : `${(result.simulatedGpuSeconds / 3600).toFixed(2)} h`} · wall ${result.wallSeconds.toFixed(2)} s`,
       ];
-      if (out) lines.push(`wrote result.json, trajectory.csv, trajectory/trials/cell(/tau).svg and .png, and report.html to ${out}`);
+      if (out) lines.push(`wrote result.json, trajectory.csv, trajectory/trials/cell(/ranking).svg and .png, and report.html to ${out}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
@@ -202,6 +202,8 @@ async function fromSpecFile(flags: SearchFlags, command: Command, dataDir: strin
   };
 }
 
+const pctOf = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : `${(100 * x).toFixed(0)} %`);
+
 type SearchResult = {
   space: string;
   dataset: string;
@@ -230,7 +232,7 @@ async function writeSearchOutput(dir: string, result: SearchResult, view: Experi
     trials: curveSvg(view.curve, view.scatter, { budget: result.queries, width: 720, height: 360, title: `${result.space} ${result.dataset}, ${result.strategy}, seed ${result.seed}: every trial and the best so far` }),
     cell: cellSvg(result.best.arch, space, { title: 'Selected cell' }),
   };
-  if (view.cycles.length > 0) figures['tau'] = tauSvg(view.cycles, { width: 520, height: 240, title: 'Predictor ranking quality per cycle' });
+  if (view.cycles.length > 0) figures['ranking'] = hitRateSvg(view.cycles, { width: 520, height: 240, title: "Predictor ranking quality per cycle: picks beating the random trials' median" });
   for (const [name, figure] of Object.entries(figures)) {
     writeFileAtomicSync(join(dir, `${name}.svg`), figure);
     writeFileAtomicSync(join(dir, `${name}.png`), svgToPng(figure, 1280));
@@ -248,13 +250,18 @@ async function writeSearchOutput(dir: string, result: SearchResult, view: Experi
       { heading: 'Best so far', svg },
       { heading: 'Every trial', paragraphs: ['Dots: each trained architecture\'s validation accuracy; solid: the best so far (the search signal); dashed: its test accuracy (reported only).'], svg: figures['trials'] },
       { heading: 'Selected cell', svg: figures['cell'] },
-      ...(figures['tau']
+      ...(figures['ranking']
         ? [
             {
               heading: 'Predictor ranking quality per cycle',
-              paragraphs: [`Kendall tau between the predictor's scores and the observed validation accuracies of the batch each fit chose; over all predicted trials: ${view.tauOverall === null ? 'n/a' : view.tauOverall.toFixed(3)}.`],
-              table: { columns: ['cycle', 'trials', 'tau', 'best validation (%)'], rows: view.cycles.map((c) => [c.cycle, c.observed, c.tau === null ? null : Number(c.tau.toFixed(3)), c.bestValAcc]) },
-              svg: figures['tau'],
+              paragraphs: [
+                `Hit rate: the share of each fit's picks whose validation accuracy beats the median of the random initial trials (chance 50 %; ties count half); over all picks: ${pctOf(view.ranking?.hitRate)}. Beat-best rate: the share beating the best random trial (chance ${pctOf(view.ranking?.chanceBeatBest)}): ${pctOf(view.ranking?.beatBestRate)}. Kendall tau within each batch of 5 is kept for reference; it is mostly noise (docs/results/dashboard-tau.md).`,
+              ],
+              table: {
+                columns: ['cycle', 'trials', 'hit rate', 'hit rate so far', 'beat-best rate', 'tau in batch', 'best validation (%)'],
+                rows: view.cycles.map((c) => [c.cycle, c.observed, c.hitRate, c.hitRateSoFar, c.beatBestRate, c.tau === null ? null : Number(c.tau.toFixed(3)), c.bestValAcc]),
+              },
+              svg: figures['ranking'],
             },
           ]
         : []),

@@ -194,19 +194,30 @@
         (v.simulatedGpuSeconds !== null ? ' · simulated GPU ' + (v.simulatedGpuSeconds / 3600).toFixed(2) + ' h' : '') + '</div>'
       : '<div class="small">no result yet</div>';
     var counts = Object.keys(v.trialCounts).filter(function (s) { return v.trialCounts[s] > 0; }).map(function (s) { return v.trialCounts[s] + ' ' + s; }).join(', ');
+    // The predictor's ranking quality: the share of its picks that beat the median of the random
+    // initial trials (chance 50 %). Tau within one batch of near-tied picks is shown, labelled, for reference only.
+    var pct = function (x) { return x === null || x === undefined ? '' : Math.round(x * 100) + ' %'; };
+    var r = v.ranking;
+    var headline = !r
+      ? '<div class="small">Judged once the random initial trials and the first picks have results.</div>'
+      : '<div class="ranking" id="ranking"><b>' + pct(r.hitRate) + '</b> of the predictor\'s ' + r.picks + ' picks so far beat the median (' + num(r.referenceMedian) + ' %) of the ' +
+        r.reference + ' random initial trials (chance 50 %); <b>' + pct(r.beatBestRate) + '</b> beat the best of them (' + num(r.referenceBest) + ' %; chance ' + pct(r.chanceBeatBest) + ').</div>';
     var cycles = v.cycles.length === 0
       ? '<div class="small">Predictor ranking quality appears once a predictor-guided strategy (dcl-enas, dcl-pool) starts its cycles.</div>'
-      : '<table class="tau-table"><thead><tr><th>cycle</th><th>trials</th><th>observed</th><th>tau</th><th>best val %</th></tr></thead><tbody>' +
+      : headline + '<table class="tau-table"><thead><tr><th>cycle</th><th>picks</th><th>observed</th><th title="picks beating the median of the random initial trials">&gt; random median</th><th title="the same over this and every earlier fit">so far</th>' +
+        '<th title="picks beating the best random initial trial">&gt; best random</th><th title="Kendall tau within this batch of near-tied picks: mostly noise">tau in batch</th><th>best val %</th></tr></thead><tbody>' +
         v.cycles.slice(-3).reverse().map(function (c) {
-          return '<tr><td>' + c.cycle + '</td><td class="num">' + c.trials + '</td><td class="num">' + c.observed + '</td><td class="num">' + num(c.tau) + '</td><td class="num">' + num(c.bestValAcc) + '</td></tr>';
-        }).join('') + '</tbody></table><div class="small">tau over all predicted trials: ' + (v.tauOverall === null ? 'n/a' : num(v.tauOverall)) + '</div>';
+          return '<tr><td>' + c.cycle + '</td><td class="num">' + c.trials + '</td><td class="num">' + c.observed + '</td><td class="num">' + pct(c.hitRate) + '</td><td class="num">' + pct(c.hitRateSoFar) +
+            '</td><td class="num">' + pct(c.beatBestRate) + '</td><td class="num">' + num(c.tau) + '</td><td class="num">' + num(c.bestValAcc) + '</td></tr>';
+        }).join('') + '</tbody></table><div class="small">tau in batch: Kendall tau between the scores and the validation accuracies within one fit\'s batch of ' +
+        'near-tied top picks; mostly noise, shown for reference, not a measure of ranking quality.</div>';
     $('detail').innerHTML =
       '<div class="head"><h2 id="exp-id">' + esc(v.id) + '</h2><span class="badge ' + v.status + '" id="exp-status">' + v.status + '</span>' +
       '<span class="meta">' + esc(v.space + ' / ' + v.dataset + ' · ' + v.strategy + ' · seed ' + v.seed + ' · batch ' + v.batchSize) + ' · <b id="exp-done">' + v.done + '</b> of ' + v.queries + ' trained' + (counts ? ' (' + esc(counts) + ')' : '') + '</span>' +
       (v.reason ? '<span class="reason">' + esc(v.reason) + '</span>' : '') + '</div>' +
       '<div class="grid"><div class="panel"><h3>Best so far</h3><div id="curve">' + v.svg.curve + '</div><div class="best">' + best + '</div></div>' +
       '<div class="side"><div class="panel"><h3>Selected cell</h3><div id="cell">' + (v.svg.cell || '<div class="small">none yet</div>') + '</div></div>' +
-      '<div class="panel"><h3>Predictor ranking quality per cycle (Kendall tau, infill batch)</h3><div id="tau">' + (v.cycles.length ? v.svg.tau : '') + '</div>' + cycles + '</div></div></div>' +
+      '<div class="panel"><h3>Predictor ranking quality: share of each fit\'s picks that beat the median random initial trial</h3><div id="tau">' + (v.cycles.length ? v.svg.ranking : '') + '</div>' + cycles + '</div></div></div>' +
       '<div class="panel trials"><h3>Trials (newest first' + (v.trials.length < v.done + v.failed ? ', latest ' + v.trials.length : '') + ')</h3><div class="scroll"><table id="trials"><thead><tr>' +
       '<th>#</th><th>architecture</th><th>predicted</th><th>val %</th><th>status</th><th>duration</th><th>pod / trainer</th><th>failure / stuck reason</th><th>recent events</th>' +
       '</tr></thead><tbody>' + v.trials.map(trialRow).join('') + '</tbody></table></div></div>';
