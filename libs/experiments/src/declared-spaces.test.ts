@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@dcl-enas/common';
 import { decode, ExperimentSpec, type TrialOutcome, type TrialRequest } from '@dcl-enas/contracts';
-import { encoderFingerprint, inProcessPredictors, variantConfig, type ConfigOverrides } from '@dcl-enas/predictor';
+import type { ConfigOverrides } from '@dcl-enas/predictor';
 import { createStrategy, runEmbedded } from '@dcl-enas/search';
 import { problemFor } from './problems';
 import { validateSpecNames } from './validate-spec';
@@ -49,6 +49,8 @@ describe('declared spaces through the one search loop (synthetic trainer)', () =
       const space = problem.space;
       const cacheDir = mkdtempSync(join(tmpdir(), `enas-declared-${type}-`));
       const logs: string[] = [];
+      // problems.ts loads the predictor lazily (it brings TensorFlow.js); so does this test
+      const { inProcessPredictors } = await import('@dcl-enas/predictor');
       const search = async () => {
         const predictors = inProcessPredictors(space, { config: SMALL_GNN, cacheDir, log: (l) => logs.push(l) });
         const strategy = createStrategy('dcl-enas', { space, rng: Rng.seeded(spec.seed), seed: spec.seed, budget: spec.queries, predictors });
@@ -69,7 +71,8 @@ describe('declared spaces through the one search loop (synthetic trainer)', () =
     }, 180_000);
   }
 
-  it('keys the stage-1 cache by the canonical definition: same name, other ops, another encoder; field order alone, the same', () => {
+  it('keys the stage-1 cache by the canonical definition: same name, other ops, another encoder; field order alone, the same', async () => {
+    const { encoderFingerprint, variantConfig } = await import('@dcl-enas/predictor');
     const cfg = variantConfig('dcl', SMALL_GNN);
     const key = (definition: object) => encoderFingerprint(problemFor(decode(ExperimentSpec, { apiVersion: 'enas/v1', kind: 'Experiment', space: definition, dataset: 'd', strategy: 'rea', queries: 5 }, 'spec').space).space, cfg, 0);
     const base = key(SPACES.cell);
