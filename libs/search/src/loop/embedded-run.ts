@@ -52,9 +52,11 @@ export interface EmbeddedOutcome {
 }
 
 /**
- * A search in this process: the one loop (ExperimentRun) over an in-process event log and a
- * dispatcher that trains each trial here, one after the other, as soon as it is dispatched.
- * The log gets what a cluster experiment's log gets (created, proposed, result, ended). A trial
+ * A search in this process: the one loop (ExperimentRun) over an in-process event log (kept on
+ * disk when a journal is given) and a dispatcher that trains each batch's trials here, up to
+ * `parallel` at once, as soon as they are dispatched. The log gets what a cluster experiment's
+ * log gets (created, proposed, result, ended); results are told in proposal order whatever
+ * order they finish in, so the search depends on the batch size only. A trial
  * that fails on its own terms (TrialFailure) is a failed result, as in a cluster, and the search
  * goes on up to the failures the spec tolerates; any other error ends the search and is rethrown
  * as it was thrown.
