@@ -118,8 +118,18 @@ export class OrchestratorDashboard {
       },
     });
     new Gauge({
+      name: 'enas_predictor_hit_rate',
+      help: "Share of the predictor's picks whose validation accuracy beats the median of the experiment's random initial trials (chance 0.5), per experiment",
+      labelNames: ['experiment'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { experiment, hitRate } of hub.stats().hitRate) this.set({ experiment }, hitRate);
+      },
+    });
+    new Gauge({
       name: 'enas_predictor_tau',
-      help: "Kendall tau between the predictor's scores and the observed validation accuracies on the latest infill batch, per experiment",
+      help: "Kendall tau between the predictor's scores and the observed validation accuracies on the latest infill batch (5 near-ties: mostly noise; see enas_predictor_hit_rate), per experiment",
       labelNames: ['experiment'],
       registers: [registry],
       collect() {

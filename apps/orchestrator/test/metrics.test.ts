@@ -46,7 +46,7 @@ describe('Prometheus metrics', () => {
     return Number(m.value ?? m.count);  // histograms: the observation count
   };
 
-  it('orchestrator: trials by state, queue depth, predictor tau, experiments', async () => {
+  it('orchestrator: trials by state, queue depth, predictor hit rate and tau, experiments', async () => {
     const m = await scrape('orchestrator', `${cluster.api}/metrics`);
     expect(m.get('enas_trials')!.type).toBe('GAUGE');
     expect(value(m.get('enas_trials'), { state: 'succeeded' })).toBe(32);
@@ -55,6 +55,9 @@ describe('Prometheus metrics', () => {
     const tau = value(m.get('enas_predictor_tau'), { experiment: id });
     expect(tau).toBeGreaterThanOrEqual(-1);
     expect(tau).toBeLessThanOrEqual(1);
+    const hitRate = value(m.get('enas_predictor_hit_rate'), { experiment: id });
+    expect(hitRate).toBeGreaterThanOrEqual(0);
+    expect(hitRate).toBeLessThanOrEqual(1);
     expect(value(m.get('enas_trial_queue_depth'), { queue: 'waiting' })).toBe(0);
     expect(m.has('process_cpu_user_seconds_total')).toBe(true);
   });
