@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { processAlive } from '@dcl-enas/trials';
 
 /**
  * `enas search --spec`: a declared space, the user's own trial command (trial protocol v1,
@@ -137,6 +138,42 @@ describe('enas search --spec with a trial command', () => {
       if (before.has(index)) expect(attempts).toEqual(['attempt-1']);
       else expect(attempts.length).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('on Ctrl-C (SIGINT) ends at once with its running trials, records none of them, and the same command resumes', async () => {
+    const out = join(dir, 'out-interrupt');
+    const script = join(dir, 'long.sh');
+    const marker = join(dir, 'slow-from-trial-3');
+    writeFileSync(marker, '');
+    // trials 0..2 finish; trial 3 would run for 30 s while the marker exists: it is running when Ctrl-C comes
+    writeFileSync(
+      script,
+      ['#!/usr/bin/env bash', 'echo $$ > "$ENAS_TRIAL_DIR/pid"', `if [ "$ENAS_TRIAL_ID" -ge 3 ] && [ -e ${marker} ]; then sleep 30; else sleep 0.1; fi`, 'echo "enas-result {\\"score\\": $RANDOM}"'].join('\n'),
+    );
+    const spec = specFile('interrupt', script, {}, 12);
+    const child = spawn(process.execPath, [...cli, 'search', '--spec', spec, '--out', out, '--json'], { cwd: root, stdio: 'ignore' });
+    const results = () => (existsSync(join(out, 'events.jsonl')) ? journalOf(out).filter((e) => e.type === 'result').length : 0);
+    const deadline = Date.now() + 60_000;
+    while (results() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(130);
+    const recorded = new Set(journalOf(out).filter((e) => e.type === 'result').map((e) => e.index!));
+    // every trial directory without a result: its process is gone
+    for (const t of readdirSync(join(out, 'trials'))) {
+      const index = Number(t.replace('trial-', ''));
+      if (recorded.has(index)) continue;
+      const pidFile = join(out, 'trials', t, 'attempt-1', 'pid');
+      if (!existsSync(pidFile)) continue;
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      await expect.poll(() => processAlive(pid), { timeout: 2000 }).toBe(false); // a zombie counts as gone
+
+    }
+    expect(recorded.has(3)).toBe(false);
+    rmSync(marker);
+    const resumed = await enas(['search', '--spec', spec, '--out', out, '--json']);
+    expect(resumed.code).toBe(0);
+    expect(journalOf(out).filter((e) => e.type === 'result')).toHaveLength(12);
   });
 
   it('stops trials that lag with the median rule: each keeps its last intermediate value, marked early-stopped', async () => {

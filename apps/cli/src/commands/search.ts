@@ -63,6 +63,12 @@ export function registerSearch(program: Command): void {
       let run: Awaited<ReturnType<typeof runEmbedded>>['run'];
       let history: Awaited<ReturnType<typeof runEmbedded>>['history'];
       let end: Awaited<ReturnType<typeof runEmbedded>>['end'];
+      // Ctrl-C or a TERM mid-search: exit at once, so that the running trials' process groups are
+      // killed (trial protocol) and none of them is recorded; the same command resumes from the journal.
+      const interrupt = (code: number) => () => process.exit(code);
+      const onInt = interrupt(130);
+      const onTerm = interrupt(143);
+      if (journal) process.once('SIGINT', onInt).once('SIGTERM', onTerm);
       try {
         ({ run, history, end } = await runEmbedded({
           id,
@@ -82,6 +88,7 @@ export function registerSearch(program: Command): void {
         throw e;
       } finally {
         bar.stop();
+        process.off('SIGINT', onInt).off('SIGTERM', onTerm);
       }
       if (end.status !== 'completed') throw new UserError(`the experiment ${end.status}: ${end.reason}`, 1);
       if (!run.best) throw new UserError(`every trial failed (${run.failedTrials.length}): the first, trial ${run.failedTrials[0]?.index}: ${run.failedTrials[0]?.reason}`);
