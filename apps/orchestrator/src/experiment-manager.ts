@@ -248,9 +248,11 @@ export class ExperimentManager {
   private async finish(a: Active, end: RunEnd): Promise<void> {
     const { id } = a.snapshot;
     const reason = end.status === 'completed' ? undefined : end.reason;
-    await this.log.append(id, { type: 'ended', status: end.status, ...(reason ? { reason } : {}), at: new Date().toISOString() });
+    // Waiting trials go before `ended` is written: deleting them one by one takes a while, and
+    // trainers would otherwise go on taking them after the end (a crash in between replays the stop).
     if (end.status !== 'completed') await this.trials.withdraw(id);
-    else await this.trials.finished?.(id).catch((e: Error) => this.ctx.logger.warn({ experiment: id, err: e.message }, 'trial launcher could not tidy up after the experiment'));
+    await this.log.append(id, { type: 'ended', status: end.status, ...(reason ? { reason } : {}), at: new Date().toISOString() });
+    if (end.status === 'completed') await this.trials.finished?.(id).catch((e: Error) => this.ctx.logger.warn({ experiment: id, err: e.message }, 'trial launcher could not tidy up after the experiment'));
     a.snapshot = { ...a.snapshot, status: end.status, ...(reason ? { reason } : {}), updatedAt: new Date().toISOString() };
     await this.save(a);
     a.progress.next({ type: 'status', status: end.status, ...(reason ? { reason } : {}) });
