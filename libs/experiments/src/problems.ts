@@ -27,7 +27,7 @@ export interface Problem {
   readonly datasets: readonly string[] | null;
   /** What a trial's valAcc is (the search signal every strategy maximises) and its testAcc (reported only). */
   readonly objective: { readonly signal: string; readonly reported: string; readonly goal: 'maximize' };
-  /** How trials are evaluated: a lookup in a benchmark table, real training here, or not yet (declared spaces). */
+  /** How the problem's own evaluator trains a trial: a lookup in a benchmark table, real training, or 'none' (a declared space: only a trial command trains it). */
   readonly evaluation: 'table' | 'training' | 'none';
   /** The spec field that carries this problem's own settings, if any. */
   readonly settings: 'ecg' | null;
@@ -125,7 +125,7 @@ function declaredProblem(definition: SpaceDefinition): Problem {
     evaluation: 'none',
     settings: null,
     async open() {
-      throw new UserError(`space ${definition.name}: a declared space's trials are trained by your own trial command, which this version cannot run yet (docs/spaces.md)`);
+      throw new UserError(`space ${definition.name}: a declared space has no evaluator of its own: its trials are trained by trial.command (docs/trials.md)`);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Rng, UserError } from '@dcl-enas/common';
 import { ContractError, decode, SpecSpace } from '@dcl-enas/contracts';
-import { distinctKeys, type ArchGraph, type SearchSpace } from '@dcl-enas/spaces';
+import { distinctKeys, namedGraph, type NamedGraph } from '@dcl-enas/spaces';
 import { problemFor } from './problems';
 
 /** Spaces up to this many architectures are enumerated to count their distinct keys. */
@@ -10,7 +10,7 @@ export interface SpaceSample {
   readonly arch: string;
   readonly key: string;
   /** The node-op DAG the predictor sees: ops by name, edges as [from, to]. */
-  readonly graph: { readonly ops: readonly string[]; readonly edges: readonly (readonly [number, number])[] };
+  readonly graph: NamedGraph;
 }
 
 export interface SpaceReport {
@@ -21,15 +21,6 @@ export interface SpaceReport {
   /** Architectures the space enumerates (for a cell space, cells, of which several may share a key); null where infinite or unknown. */
   readonly architectures: number | null;
   readonly samples: readonly SpaceSample[];
-}
-
-/** A graph as names and edges, its padding left out. */
-export function graphOf(space: SearchSpace<unknown>, graph: ArchGraph): SpaceSample['graph'] {
-  const n = graph.nodeCount;
-  const ops = Array.from(graph.ops.subarray(0, n), (op) => space.nodeOps[op] ?? `?${op}`);
-  const edges: [number, number][] = [];
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (graph.adjacency[i * space.maxNodes + j]) edges.push([i, j]);
-  return { ops, edges };
 }
 
 /**
@@ -48,7 +39,7 @@ export function spaceReport(space: SpecSpace, options: { samples: number; seed: 
   const samples: SpaceSample[] = [];
   for (let i = 0; i < options.samples; i++) {
     const arch = s.sample(rng);
-    samples.push({ arch: s.format(arch), key: s.key(arch), graph: graphOf(s, s.toGraph(arch)) });
+    samples.push({ arch: s.format(arch), key: s.key(arch), graph: namedGraph(s, arch) });
   }
   return { name: problem.name, type: problem.spaceType, size, architectures: s.size ?? null, samples };
 }

@@ -26,6 +26,22 @@ export interface ArchGraph {
   readonly ops: Int8Array;
 }
 
+/** An architecture's graph as people and trial commands read it: node ops by name, padding left out, edges as [from, to]. */
+export interface NamedGraph {
+  readonly ops: readonly string[];
+  readonly edges: readonly (readonly [number, number])[];
+}
+
+/** `space.toGraph(arch)` as a NamedGraph (arch.json's `graph`, `enas space check`'s samples). */
+export function namedGraph<A>(space: SearchSpace<A>, arch: A): NamedGraph {
+  const g = space.toGraph(arch);
+  const ops: string[] = [];
+  const edges: [number, number][] = [];
+  for (let i = 0; i < g.nodeCount; i++) ops.push(space.nodeOps[g.ops[i]]);
+  for (let i = 0; i < g.nodeCount; i++) for (let j = 0; j < g.nodeCount; j++) if (g.adjacency[i * space.maxNodes + j]) edges.push([i, j]);
+  return { ops, edges };
+}
+
 /** Every search space offers the same operations, so predictors and strategies work unchanged. */
 export interface SearchSpace<A = unknown> {
   readonly name: string;

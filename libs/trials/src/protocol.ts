@@ -1,5 +1,5 @@
 import { UserError } from '@dcl-enas/common';
-import type { SearchSpace } from '@dcl-enas/spaces';
+import { namedGraph, type NamedGraph, type SearchSpace } from '@dcl-enas/spaces';
 
 /**
  * Trial protocol v1 (docs/trials.md): what a trial command receives and how it reports. This
@@ -42,12 +42,6 @@ export interface TrialArchInput {
   readonly params?: Record<string, unknown>;
 }
 
-/** The node-op DAG of arch.json: op names of the nodes (no padding) and the edges between them. */
-export interface ArchJsonGraph {
-  readonly ops: readonly string[];
-  readonly edges: readonly (readonly [number, number])[];
-}
-
 /** Content of arch.json (trial protocol v1); a space's `describe` adds `choices` (layers) or `cellEdges` (cell). */
 export interface ArchJson {
   readonly protocol: typeof TRIAL_PROTOCOL_VERSION;
@@ -57,7 +51,8 @@ export interface ArchJson {
   readonly arch: string;
   /** `space.key(arch)`: equal for architectures that compute the same function. */
   readonly key: string;
-  readonly graph: ArchJsonGraph;
+  /** The node-op DAG the predictor sees: op names of the nodes (no padding) and the edges between them. */
+  readonly graph: NamedGraph;
   readonly params: Record<string, unknown>;
   readonly [field: string]: unknown;
 }
@@ -72,16 +67,6 @@ export function parseTrialArch(space: SearchSpace<unknown>, input: TrialArchInpu
   const invalid = space.invalidReason(arch);
   if (invalid !== null) throw new UserError(`trial ${input.trialId}: invalid ${space.name} architecture ${JSON.stringify(input.arch)}: ${invalid}`);
   return arch;
-}
-
-/** The node-op DAG of an architecture as arch.json holds it: padding left out, ops by name. */
-export function archGraph(space: SearchSpace<unknown>, arch: unknown): ArchJsonGraph {
-  const g = space.toGraph(arch);
-  const ops: string[] = [];
-  const edges: [number, number][] = [];
-  for (let i = 0; i < g.nodeCount; i++) ops.push(space.nodeOps[g.ops[i]]);
-  for (let i = 0; i < g.nodeCount; i++) for (let j = 0; j < g.nodeCount; j++) if (g.adjacency[i * space.maxNodes + j]) edges.push([i, j]);
-  return { ops, edges };
 }
 
 /** What arch.json holds for `input` in `space` (throws a UserError when the architecture does not parse or is invalid). */
@@ -103,7 +88,7 @@ export function archJson(space: SearchSpace<unknown>, input: TrialArchInput): Ar
     experimentId: input.experimentId,
     arch: space.format(arch),
     key: space.key(arch),
-    graph: archGraph(space, arch),
+    graph: namedGraph(space, arch),
     ...Object.fromEntries(extra),
     params: plainParams,
   };
