@@ -13,6 +13,7 @@ import {
   type TrialLauncher as KubernetesLauncher,
   type TrialTemplate,
 } from '@dcl-enas/k8s-launcher';
+import { userTrialSpecProblem, userTrials } from './user-trials';
 
 /** What the launcher adds to experiments: a check at submission and the trial Jobs in GET /experiments/:id. */
 export interface LauncherHooks {
@@ -72,7 +73,11 @@ export async function openTrials(
     };
   }
   const templateOf = (spec: ExperimentSpec): TrialTemplate => {
-    const template = templateFor(spec, fallback);
+    const problem = userTrialSpecProblem(spec);
+    if (problem) throw new UserError(problem);
+    // A user's trial brings its image: the template then only places and sizes its pod.
+    const userImage = spec.trial?.command ? spec.trial.image : undefined;
+    const template = templateFor(spec, fallback ?? (userImage ? parseTrialTemplate({ image: userImage }) : undefined));
     if (!template) {
       throw new UserError(
         'this orchestrator runs trials as Kubernetes Jobs (ENAS_TRIAL_LAUNCHER=kubernetes) and has no default trial template: add a trialTemplate section to the spec, or set ENAS_TRIAL_TEMPLATE_FILE on the orchestrator',
@@ -99,7 +104,8 @@ export async function openTrials(
       log,
       launcher,
       async (experimentId) => templateOf(await specOf(experimentId)),
-      (error, status) => logger.warn({ experiment: status.experimentId, trial: status.trialId, err: (error as Error).message }, 'result of a failed trial Job not stored; trying again'),
+      (error, status) => logger.warn({ experiment: status.experimentId, trial: status.trialId, err: (error as Error).message }, 'result of a trial Job not stored; trying again'),
+      userTrials,
     ),
     hooks: { checkSpec: (spec) => void templateOf(spec), status: (experimentId) => launcherView(launcher, experimentId) },
     close: () => launcher.stop(),

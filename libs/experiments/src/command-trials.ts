@@ -1,9 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrialFailure, UserError } from '@dcl-enas/common';
-import type { ExperimentSpec, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
+import type { ExperimentSpec, Objective, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
-import { curveOf, medianStopping, runTrialCommand, type Curve, type TrialRunOutcome } from '@dcl-enas/trials';
+import {
+  LOG_TAIL_LINES,
+  curveOf,
+  finishedTrialResult,
+  lastResultLine,
+  medianStopping,
+  oneLine,
+  runTrialCommand,
+  type Curve,
+  type TrialRunOutcome,
+} from '@dcl-enas/trials';
 
 /** Where and how this process runs trial commands (docs/trials.md). */
 export interface CommandTrialContext {
@@ -41,7 +51,6 @@ export async function runCommandTrial(request: TrialRequest, space: SearchSpace<
   const objective = request.objective;
   if (!settings || !command) throw new UserError(`trial ${request.index}: no trial command in the request`);
   if (!objective) throw new UserError(`trial ${request.index}: a trial command needs an objective (objective.metric)`);
-  const sign = objective.goal === 'minimize' ? -1 : 1;
   const attempts = 1 + (settings.retries ?? 0);
   let last: TrialRunOutcome | null = null;
   for (let i = 0; i < attempts; i++) {
@@ -62,22 +71,68 @@ export async function runCommandTrial(request: TrialRequest, space: SearchSpace<
       },
     );
     context.onFinished?.(request.index, outcome);
-    if (outcome.status === 'succeeded' || outcome.status === 'early-stopped') {
-      const value = outcome.metrics[objective.metric];
-      if (value === undefined) throw new TrialFailure(`early-stopped before reporting ${objective.metric}`, outcome.logTail);
-      return {
-        valAcc: sign * value,
-        testAcc: null,
-        trainSeconds: outcome.seconds,
-        metrics: { ...outcome.metrics },
-        ...(outcome.status === 'early-stopped' ? { earlyStopped: true as const } : {}),
-      };
-    }
+    if (outcome.status === 'succeeded' || outcome.status === 'early-stopped') return searchOutcome(outcome, objective);
     last = outcome;
   }
+  throw trialFailure(last!, attempts);
+}
+
+/**
+ * A succeeded or early-stopped run as the search sees it: the objective metric becomes valAcc
+ * (negated for goal minimize, so that every strategy maximises); every reported metric is kept.
+ */
+function searchOutcome(outcome: TrialRunOutcome, objective: Objective): TrialOutcome {
+  const value = outcome.metrics[objective.metric];
+  if (value === undefined) throw new TrialFailure(`early-stopped before reporting ${objective.metric}`, outcome.logTail);
+  return {
+    valAcc: (objective.goal === 'minimize' ? -1 : 1) * value,
+    testAcc: null,
+    trainSeconds: outcome.seconds,
+    metrics: { ...outcome.metrics },
+    ...(outcome.status === 'early-stopped' ? { earlyStopped: true as const } : {}),
+  };
+}
+
+function trialFailure(last: TrialRunOutcome, attempts: number): TrialFailure {
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-  const reason = last!.reason ?? 'no reason given';
-  throw new TrialFailure(`${last!.status === 'failed' ? reason : `${last!.status}: ${reason}`}${tries}`, last!.logTail);
+  const reason = last.reason ?? 'no reason given';
+  return new TrialFailure(`${last.status === 'failed' ? reason : `${last.status}: ${reason}`}${tries}`, last.logTail);
+}
+
+/** What a trial command that ran elsewhere (a Kubernetes Job's pod) left, as read back from its pod. */
+export interface RemoteTrialOutput {
+  /** Its container's exit code. */
+  readonly exitCode: number;
+  /** result.json as written (null when the trial wrote none). */
+  readonly resultFile: string | null;
+  /** The end of its log (stdout and stderr together, as a pod log holds them). */
+  readonly log: string;
+  readonly seconds: number;
+  /** Attempts the Job made (its pods). */
+  readonly attempts: number;
+}
+
+/**
+ * The outcome of a trial whose command ran in a pod, from what the pod left: the same rules as
+ * a local run (runTrialCommand), on the exit code, result.json and the log. Throws TrialFailure
+ * for a failed trial, as runCommandTrial does.
+ */
+export function remoteCommandOutcome(request: TrialRequest, output: RemoteTrialOutput): TrialOutcome {
+  const objective = request.objective;
+  if (!objective) throw new UserError(`trial ${request.index}: a trial command needs an objective (objective.metric)`);
+  const logTail = output.log.split('\n').filter((line) => line !== '').slice(-LOG_TAIL_LINES);
+  const run = (status: TrialRunOutcome['status'], reason: string | null, metrics: Readonly<Record<string, number>> = {}): TrialRunOutcome => ({
+    status,
+    metrics,
+    intermediate: [],
+    reason: reason === null ? null : oneLine(reason),
+    logTail,
+    seconds: output.seconds,
+  });
+  if (output.exitCode !== 0) throw trialFailure(run('failed', `exited with code ${output.exitCode}${logTail.length > 0 ? `: ${logTail.at(-1)}` : ''}`), output.attempts);
+  const check = finishedTrialResult(output.resultFile, lastResultLine(output.log), objective.metric);
+  if (!check.ok) throw trialFailure(run('failed', check.reason), output.attempts);
+  return searchOutcome(run('succeeded', null, check.metrics), objective);
 }
 
 /**

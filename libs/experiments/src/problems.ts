@@ -2,6 +2,7 @@ import { UserError } from '@dcl-enas/common';
 import { evaluateTrial, NB101_DATASETS, NB201_DATASETS, openNb101, openNb201, type OpenedBenchmark } from '@dcl-enas/benchmarks';
 import type { EcgSettings, SpecSpace, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { EvalTarget, LabelledSet } from '@dcl-enas/predictor';
+import { archJson, type ArchJson } from '@dcl-enas/trials';
 import { runCommandTrial, type CommandTrialContext } from './command-trials';
 import { declaredSpace, ecgSpace, nb101Space, nb201Space, type SearchSpace, type SpaceDefinition } from '@dcl-enas/spaces';
 
@@ -173,6 +174,11 @@ export async function evaluateRequest(trial: TrialRequest, env: TrialEnvironment
   }
   const { evaluator } = await problem.open(trial.dataset, { dataDir: env.dataDir, ...(trial.ecg ? { ecg: trial.ecg } : {}) });
   return evaluateTrial(evaluator, trial);
+}
+
+/** arch.json for a trial request (trial protocol v1), in its problem's space: what a trial Job's pod is given. */
+export function trialArchJson(trial: TrialRequest): ArchJson {
+  return archJson(problemFor(trial.space).space, { trialId: String(trial.index), experimentId: trial.experimentId, arch: trial.arch, params: trial.trial?.params });
 }
 
 /** The labelled set `enas predictor-eval` ranks for a space; one UserError where the problem has none. */

@@ -117,6 +117,59 @@ describe('NATS TLS and NKey seed of a trial Job', () => {
   });
 });
 
+describe("a user trial's Job (trial.command, the user's image)", () => {
+  const template = parseTrialTemplate({
+    image: 'trainer:1',
+    gpus: 1,
+    nodeSelector: { pool: 'gpu' },
+    env: [{ name: 'OPERATOR_SETTING', value: '1' }],
+    envFrom: [{ secretRef: { name: 'dcl-enas-nats' } }],
+    nats: { url: 'nats://n:4222', passwordSecret: { name: 'dcl-enas-nats', key: 'trainer-password' }, credentialsSecret: { name: 'nats-creds', key: 'app.creds' } },
+    data: { claimName: 'dcl-enas-data' },
+  });
+  const userTrial = {
+    image: 'registry.example/team/train:2',
+    command: ['python3', '/app/train.py', '--epochs', '3'],
+    env: { ENAS_TRIAL_ID: '7', ENAS_EXPERIMENT_ID: 'exp', ENAS_ARCH: '|conv3~0|', LR: '0.1' },
+    archJson: '{"protocol": 1}\n',
+    retries: 2,
+    timeoutSeconds: 1800,
+  };
+  const job = buildTrialJob(template, { experimentId: 'exp', trialId: '7', attempt: 1, namespace: 'ns', userTrial });
+  const pod = job.spec!.template.spec!;
+  const container = pod.containers[0]!;
+
+  it('runs the image and command unchanged, with no NATS setting, Secret or trainer variable; valid and within the pod security rules', () => {
+    expect(k8sObjectProblems(job)).toEqual([]);
+    expect(podSecurityProblems('job', pod as unknown as Record<string, unknown>)).toEqual([]);
+    expect(container).toMatchObject({ name: 'trial', image: 'registry.example/team/train:2', command: ['python3', '/app/train.py', '--epochs', '3'] });
+    expect(container.args).toBeUndefined();
+    expect(container.envFrom).toBeUndefined();
+    expect(container.env).toEqual([
+      { name: 'HOME', value: '/tmp' },
+      { name: 'ENAS_TRIAL_ID', value: '7' },
+      { name: 'ENAS_EXPERIMENT_ID', value: 'exp' },
+      { name: 'ENAS_ARCH', value: '|conv3~0|' },
+      { name: 'LR', value: '0.1' },
+      { name: 'ENAS_TRIAL_DIR', value: '/enas/trial' },
+    ]);
+    expect(pod.volumes!.filter((v) => v.secret || v.persistentVolumeClaim)).toEqual([]);
+    expect(pod).toMatchObject({ automountServiceAccountToken: false, nodeSelector: { pool: 'gpu' } });
+    expect(container.resources!.limits!['nvidia.com/gpu']).toBe('1');
+  });
+
+  it('projects arch.json from a pod annotation, makes result.json the termination message file, maps retries and the timeout', () => {
+    expect(job.spec!.template.metadata!.annotations!['dcl-enas.io/arch-json']).toBe('{"protocol": 1}\n');
+    expect(job.metadata!.annotations!['dcl-enas.io/arch-json']).toBeUndefined();
+    expect(pod.volumes).toEqual(expect.arrayContaining([{ name: 'arch', downwardAPI: { items: [{ path: 'arch.json', fieldRef: { fieldPath: "metadata.annotations['dcl-enas.io/arch-json']" } }] } }]));
+    expect(container.volumeMounts).toEqual(expect.arrayContaining([{ name: 'trial', mountPath: '/enas/trial' }, { name: 'arch', mountPath: '/enas/trial/arch.json', subPath: 'arch.json', readOnly: true }]));
+    expect(container).toMatchObject({ terminationMessagePath: '/enas/trial/result.json', terminationMessagePolicy: 'FallbackToLogsOnError' });
+    expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 1800 });
+    // The trainer's non-retryable exit codes are not the user's.
+    expect(job.spec!.podFailurePolicy!.rules).toEqual([{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }]);
+  });
+});
+
 describe('labels and names', () => {
   it('a Job name is deterministic per (experiment, trial, attempt) and differs otherwise', () => {
     expect(trialJobName('e', 't', 1)).toBe(trialJobName('e', 't', 1));

@@ -7,6 +7,7 @@ import {
   trialLabels,
 } from './labels';
 import type { TrialTemplate } from './trial-template';
+import { userTrialPodParts, type UserTrial } from './user-trial-pod';
 import { NATS_CREDS_FILE_NAME, NATS_CREDS_MOUNT, NATS_NKEY_FILE_NAME, NATS_NKEY_MOUNT, NATS_TLS_MOUNT, RUN_AS_USER, TERMINATION_LOG_PATH, TRAINER_ENV } from './trainer-env';
 
 export const TRAINER_CONTAINER = 'trainer';
@@ -21,6 +22,8 @@ export interface TrialJobRequest {
   owner?: V1OwnerReference;
   /** Extra variables for this trial only (they cannot replace the launcher's own). */
   env?: Record<string, string>;
+  /** The user's image and command instead of the trainer (a spec with trial.command): no NATS settings in the pod. */
+  userTrial?: UserTrial;
 }
 
 const POD_SECURITY = {
@@ -148,14 +151,10 @@ function podFailurePolicy(template: TrialTemplate): NonNullable<V1Job['spec']>['
   return { rules };
 }
 
-/** One batch/v1 Job for one attempt of one trial, from the experiment's trial template. */
-export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest): V1Job {
-  const { experimentId, trialId, attempt, namespace } = request;
-  const name = trialJobName(experimentId, trialId, attempt);
-  const labels = { ...template.labels, ...trialLabels(experimentId, trialId, attempt) };
-  const annotations = { ...template.annotations, [ANNOTATIONS.experimentId]: experimentId, [ANNOTATIONS.trialId]: trialId };
+/** The trainer in job mode: it reads the trial request from its environment and stores the result in NATS. */
+function trainerPodParts(template: TrialTemplate, request: TrialJobRequest, name: string): { container: V1Container; volumes: V1Volume[] } {
+  const { experimentId, trialId, attempt } = request;
   const { volumes: podVolumes, mounts } = volumes(template);
-
   const env = uniqueByName([
     { name: TRAINER_ENV.experimentId, value: experimentId },
     { name: TRAINER_ENV.trialId, value: trialId },
@@ -169,7 +168,6 @@ export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest)
     ...Object.entries(request.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
     ...templateEnv(template),
   ]);
-
   const container: V1Container = {
     name: TRAINER_CONTAINER,
     image: template.image,
@@ -185,11 +183,21 @@ export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest)
     terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: mounts,
   };
+  return { container, volumes: podVolumes };
+}
 
+/** One batch/v1 Job for one attempt of one trial, from the experiment's trial template. */
+export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest): V1Job {
+  const { experimentId, trialId, attempt, namespace, userTrial } = request;
+  const name = trialJobName(experimentId, trialId, attempt);
+  const labels = { ...template.labels, ...trialLabels(experimentId, trialId, attempt) };
+  const annotations = { ...template.annotations, [ANNOTATIONS.experimentId]: experimentId, [ANNOTATIONS.trialId]: trialId };
+  const user = userTrial ? userTrialPodParts(userTrial, resources(template), CONTAINER_SECURITY) : undefined;
+  const { container, volumes: podVolumes } = user ?? trainerPodParts(template, request, name);
   const podSpec: V1PodSpec = {
     restartPolicy: 'Never',
     serviceAccountName: template.serviceAccountName,
-    // The trainer talks to NATS only, never to the Kubernetes API.
+    // Neither the trainer nor a user's trial talks to the Kubernetes API.
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: POD_SECURITY,
@@ -217,11 +225,12 @@ export function buildTrialJob(template: TrialTemplate, request: TrialJobRequest)
     spec: {
       completions: 1,
       parallelism: 1,
-      backoffLimit: template.backoffLimit,
-      activeDeadlineSeconds: template.activeDeadlineSeconds,
+      backoffLimit: userTrial ? userTrial.retries : template.backoffLimit,
+      activeDeadlineSeconds: userTrial?.timeoutSeconds ?? template.activeDeadlineSeconds,
       ttlSecondsAfterFinished: template.ttlSecondsAfterFinished,
-      podFailurePolicy: podFailurePolicy(template),
-      template: { metadata: { labels, annotations }, spec: podSpec },
+      // The trainer's exit codes mean something to the template; a user's do not.
+      podFailurePolicy: podFailurePolicy(user ? { ...template, nonRetryableExitCodes: [] } : template),
+      template: { metadata: { labels, annotations: { ...annotations, ...user?.annotations } }, spec: podSpec },
     },
   };
 }

@@ -1,6 +1,7 @@
-import type { ResultEvent, TrialRequest } from '@dcl-enas/contracts';
+import type { ResultEvent, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { TrialDispatcher } from '@dcl-enas/search';
-import type { TrialLauncher } from './launcher';
+import type { FinishedPod, TrialLauncher } from './launcher';
+import type { UserTrial } from './user-trial-pod';
 import type { TrialTemplate } from './trial-template';
 import type { TrialStatus } from './trial-status';
 import { TRAINER_ENV } from './trainer-env';
@@ -16,6 +17,17 @@ export interface ResultLookup {
   hasResult(trial: TrialRequest): Promise<boolean>;
   /** Stores an event in the experiment's log; the same result stored twice is kept once. */
   append(experimentId: string, event: ResultEvent): Promise<unknown>;
+}
+
+/**
+ * Trials that run the user's image and command (a spec with trial.command): what their pod gets,
+ * and their result from what the pod left. The orchestrator provides it (libs/experiments).
+ */
+export interface UserTrialPort {
+  /** The pod's user container for a trial with a command; undefined for a trial the trainer runs. */
+  userTrial(trial: TrialRequest): UserTrial | undefined;
+  /** The trial's result from its finished pod: the outcome, or why it failed. */
+  result(trial: TrialRequest, pod: FinishedPod): { outcome: TrialOutcome } | { error: string };
 }
 
 /** Longest failure reason written into a result event. */
@@ -44,11 +56,12 @@ export class JobTrialDispatcher implements TrialDispatcher {
     private readonly launcher: TrialLauncher,
     /** The experiment's trial template: its spec's own, else the default file's. */
     private readonly templateFor: (experimentId: string) => TrialTemplate | Promise<TrialTemplate>,
-    /** Told when a failed trial's result could not be stored (it is tried again after a pause). */
+    /** Told when a trial's result could not be stored (it is tried again after a pause). */
     private readonly onError: (error: unknown, status: TrialStatus) => void = () => undefined,
+    private readonly userTrials?: UserTrialPort,
   ) {
     launcher.onStatus((status) => {
-      if (status.phase === 'Failed') void this.recordFailure(status);
+      if (status.phase === 'Failed' || (status.phase === 'Succeeded' && this.isUserTrial(status))) void this.recordResult(status);
       else if (status.phase === 'Succeeded' || status.phase === 'Stopped') this.requests.delete(requestKey(status.experimentId, status.trialId));
     });
   }
@@ -63,9 +76,13 @@ export class JobTrialDispatcher implements TrialDispatcher {
       if (resumed && (await this.results.hasResult(trial))) continue;
       const trialId = String(trial.index);
       this.requests.set(requestKey(trial.experimentId, trialId), trial);
-      const status = this.launcher.submit({ experimentId: trial.experimentId, trialId, env: { [TRAINER_ENV.trialRequest]: JSON.stringify(trial) } });
-      // Failed before this dispatch (an adopted Job, or a result that could not be stored then).
-      if (status.phase === 'Failed') await this.recordFailure(status);
+      const userTrial = this.userTrials?.userTrial(trial);
+      // A user's pod gets no trial request: its token, the right to store the result, stays here.
+      const status = this.launcher.submit(
+        userTrial ? { experimentId: trial.experimentId, trialId, userTrial } : { experimentId: trial.experimentId, trialId, env: { [TRAINER_ENV.trialRequest]: JSON.stringify(trial) } },
+      );
+      // Ended before this dispatch (an adopted Job, or a result that could not be stored then).
+      if (status.phase === 'Failed' || (status.phase === 'Succeeded' && userTrial)) await this.recordResult(status);
     }
   }
 
@@ -89,21 +106,29 @@ export class JobTrialDispatcher implements TrialDispatcher {
     await this.launcher.finishExperiment(experimentId);
   }
 
-  private async recordFailure(status: TrialStatus): Promise<void> {
+  private isUserTrial(status: TrialStatus): boolean {
+    const trial = this.requests.get(requestKey(status.experimentId, status.trialId));
+    return trial !== undefined && this.userTrials?.userTrial(trial) !== undefined;
+  }
+
+  /**
+   * Stores the result of a trial whose Job ended: a failed Job's reason; for a user trial, what
+   * its pod left (read back from the API server). The trainer stores its own results.
+   */
+  private async recordResult(status: TrialStatus): Promise<void> {
     const key = requestKey(status.experimentId, status.trialId);
     const trial = this.requests.get(key);
     if (!trial) return;
     try {
       if (!(await this.results.hasResult(trial))) {
-        const detail = status.message && status.message !== status.reason ? `${status.reason ?? 'Failed'} (${status.message})` : (status.reason ?? 'Failed');
-        const events = status.events.length > 0 ? `; events: ${status.events.join(' | ')}` : '';
+        const result = this.isUserTrial(status) ? await this.userTrialResult(trial, status) : { error: jobFailure(status) };
         await this.results.append(trial.experimentId, {
           type: 'result',
           index: trial.index,
           key: trial.key,
           token: trial.token,
-          outcome: null,
-          error: `${detail}${events}`.slice(0, MAX_ERROR_CHARS),
+          outcome: 'outcome' in result ? result.outcome : null,
+          ...('error' in result ? { error: result.error.slice(0, MAX_ERROR_CHARS) } : {}),
           trainer: `launcher:${status.jobName ?? 'none'}`,
           attempt: status.attempt,
           at: new Date().toISOString(),
@@ -112,9 +137,27 @@ export class JobTrialDispatcher implements TrialDispatcher {
       this.requests.delete(key);
     } catch (error) {
       this.onError(error, status);
-      setTimeout(() => void this.recordFailure(status), RETRY_MS).unref();
+      setTimeout(() => void this.recordResult(status), RETRY_MS).unref();
     }
   }
+
+  private async userTrialResult(trial: TrialRequest, status: TrialStatus): Promise<{ outcome: TrialOutcome } | { error: string }> {
+    const pod = await this.launcher.finishedPod(status.experimentId, status.trialId);
+    if (status.phase === 'Succeeded') {
+      return pod ? this.userTrials!.result(trial, pod) : { error: `the Job ${status.jobName ?? ''} succeeded but its pod is gone: its result cannot be read` };
+    }
+    const fromPod = pod ? this.userTrials!.result(trial, pod) : undefined;
+    // The pod's reason names the trial's own failure; the Job's message would repeat its log.
+    const podReason = fromPod && 'error' in fromPod ? `${fromPod.error} (${status.reason ?? 'Failed'})` : undefined;
+    return { error: podReason ?? jobFailure(status) };
+  }
+}
+
+/** A failed Job's reason, its message and the events about it, as one line. */
+function jobFailure(status: TrialStatus): string {
+  const detail = status.message && status.message !== status.reason ? `${status.reason ?? 'Failed'} (${status.message})` : (status.reason ?? 'Failed');
+  const events = status.events.length > 0 ? `; events: ${status.events.join(' | ')}` : '';
+  return `${detail}${events}`;
 }
 
 function requestKey(experimentId: string, trialId: string): string {

@@ -50,6 +50,20 @@ export class KubeClusterApi {
     return (await this.batch.listNamespacedJob({ namespace: this.namespace, labelSelector })).items;
   }
 
+  async readPod(name: string): Promise<V1Pod | undefined> {
+    try {
+      return await this.core.readNamespacedPod({ name, namespace: this.namespace });
+    } catch (error) {
+      if (classifyKubeError(error).kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
+
+  /** The last `tailLines` lines of a container's log (pods/log). */
+  readPodLog(name: string, container: string, tailLines: number): Promise<string> {
+    return this.core.readNamespacedPodLog({ name, namespace: this.namespace, container, tailLines });
+  }
+
   /** Events about one object (a pod, or a Job that cannot create its pod), oldest first. */
   async eventsFor(kind: 'Pod' | 'Job', name: string): Promise<CoreV1Event[]> {
     const list = await this.core.listNamespacedEvent({

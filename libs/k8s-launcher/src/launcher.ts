@@ -5,6 +5,7 @@ import { eventLines, observeJob } from './job-observation';
 import type { KubeClusterApi, WatchedCache } from './kube-api';
 import { classifyKubeError } from './kube-errors';
 import { ANNOTATIONS, LABELS, MANAGED_SELECTOR, experimentAnchorName, experimentSelector } from './labels';
+import type { UserTrial } from './user-trial-pod';
 import { parseTrialTemplate, trialTemplateSchema, type TrialTemplate } from './trial-template';
 import { TERMINAL_PHASES, type LauncherSummary, type TrialPhase, type TrialStatus } from './trial-status';
 
@@ -34,7 +35,26 @@ export interface TrialSubmission {
   trialId: string;
   /** Extra environment variables for this trial's pod. */
   env?: Record<string, string>;
+  /** Run the user's image and command instead of the trainer (trial protocol v1). */
+  userTrial?: UserTrial;
 }
+
+/** What a finished trial pod left (read from the API server, not the watch cache). */
+export interface FinishedPod {
+  podName: string;
+  exitCode: number;
+  /** The container's termination message: for a user trial, its result.json (4 KiB at most). */
+  terminationMessage: string;
+  /** The end of the container's log (LOG_TAIL_LINES_READ lines at most). */
+  log: string;
+  /** From the container's start to its end. */
+  seconds: number;
+  /** Pods the Job made (1 + its retries). */
+  attempts: number;
+}
+
+/** Lines of a finished trial's log read back: its enas-result line is looked for among them. */
+export const LOG_TAIL_LINES_READ = 500;
 
 type State = 'queued' | 'creating' | 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
 
@@ -42,6 +62,7 @@ type State = 'queued' | 'creating' | 'pending' | 'running' | 'succeeded' | 'fail
 interface TrialRecord extends Omit<TrialStatus, 'phase' | 'pendingSeconds' | 'updatedAt'> {
   state: State;
   env?: Record<string, string>;
+  userTrial?: UserTrial;
   notBefore: number;
   createRetries: number;
   pendingSince?: number;
@@ -190,6 +211,7 @@ export class TrialLauncher {
       events: [],
       adopted: false,
       ...(submission.env ? { env: submission.env } : {}),
+      ...(submission.userTrial ? { userTrial: submission.userTrial } : {}),
       notBefore: 0,
       createRetries: 0,
       handlingStuck: false,
@@ -244,6 +266,36 @@ export class TrialLauncher {
   trialStatus(experimentId: string, trialId: string): TrialStatus | undefined {
     const record = this.trials.get(key(experimentId, trialId));
     return record && this.toStatus(record);
+  }
+
+  /**
+   * The newest pod of a trial's Job once its container has ended, read from the API server (the
+   * watch may not have shown the pod's end yet when the Job's does): exit code, termination
+   * message and the end of its log. Undefined while no pod of the Job has ended.
+   */
+  async finishedPod(experimentId: string, trialId: string): Promise<FinishedPod | undefined> {
+    const record = this.trials.get(key(experimentId, trialId));
+    const jobName = record?.jobName;
+    if (!jobName) return undefined;
+    const pods = this.podsOf(jobName);
+    const newest = pods.sort((a, b) => new Date(a.metadata?.creationTimestamp ?? 0).getTime() - new Date(b.metadata?.creationTimestamp ?? 0).getTime()).at(-1);
+    const podName = newest?.metadata?.name;
+    if (!podName) return undefined;
+    const pod = await this.api.readPod(podName);
+    const status = pod?.status?.containerStatuses?.[0];
+    const terminated = status?.state?.terminated;
+    if (!pod || !status || !terminated) return undefined;
+    const log = await this.api.readPodLog(podName, status.name, LOG_TAIL_LINES_READ);
+    const started = terminated.startedAt ? new Date(terminated.startedAt).getTime() : NaN;
+    const finished = terminated.finishedAt ? new Date(terminated.finishedAt).getTime() : NaN;
+    return {
+      podName,
+      exitCode: terminated.exitCode,
+      terminationMessage: terminated.message ?? '',
+      log,
+      seconds: Number.isFinite(finished - started) ? Math.max(0, (finished - started) / 1000) : 0,
+      attempts: Math.max(1, pods.length),
+    };
   }
 
   summary(): LauncherSummary {
@@ -367,6 +419,7 @@ export class TrialLauncher {
       namespace: this.namespace,
       owner,
       ...(record.env ? { env: record.env } : {}),
+      ...(record.userTrial ? { userTrial: record.userTrial } : {}),
     });
     const name = job.metadata!.name!;
     let created: V1Job | undefined;

@@ -1,16 +1,15 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { NatsServerProcess, SERVICE_NAMES, freePort, natsAuthorizationConf } from '@dcl-enas/cluster';
-import { ExperimentDetail, decode } from '@dcl-enas/contracts';
 import { experimentSpecWithTrialTemplateJsonSchema } from './experiment-spec-schema';
-import type { V1Pod } from './k8s-client';
 import { behaviourByTrial, type PodBehaviour } from './testing/pod-scripts';
 import { KubeApiStandin } from './testing/standin-api-server';
+import { OrchestratorProcess, REGISTER, REPO_ROOT as ROOT, baseEnv, enasCli } from './testing/orchestrator-process';
+import { ProcessKubelet } from './testing/process-kubelet';
 import { TEST_NAMESPACE, testTemplate } from './testing/harness';
 import type { TrialTemplateInput } from './trial-template';
 
@@ -23,10 +22,6 @@ import type { TrialTemplateInput } from './trial-template';
  * its exit code and termination message back to the stand-in. `enas status` and `enas stop` run
  * as the user runs them.
  */
-
-const ROOT = join(__dirname, '..', '..', '..');
-const REGISTER = ['-r', './tools/register.cjs'];
-const run = promisify(execFile);
 
 let nats: NatsServerProcess;
 const dir = mkdtempSync(join(tmpdir(), 'enas-k8s-e2e-'));
@@ -57,89 +52,18 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The environment of this test process without settings that would leak into the children. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('ENAS_') || name.startsWith('NATS_') || name.startsWith('KUBERNETES_')) delete env[name];
-  delete env['KUBECONFIG'];
-  return env;
-}
-
+/** The orchestrator on the stand-in server and this test's nats-server; killed at the test's end. */
 class Orchestrator {
-  output = '';
-  readonly exited: Promise<number | null>;
-  private constructor(
-    readonly child: ChildProcess,
-    readonly api: string,
-  ) {
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  /** `enas serve orchestrator` with trials as Jobs on the stand-in server; resolves once it is ready. */
-  static async start(standin: KubeApiStandin, port: number, env: Record<string, string>): Promise<Orchestrator> {
-    const kubeconfig = join(dir, `kubeconfig-${port}.json`);
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'standin', cluster: { server: standin.url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'anonymous', user: {} }],
-        contexts: [{ name: 'standin', context: { cluster: 'standin', user: 'anonymous', namespace: TEST_NAMESPACE } }],
-        'current-context': 'standin',
-      }),
-    );
-    const child = spawn(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', 'serve', 'orchestrator', '--nats', nats.url], {
-      cwd: ROOT,
-      env: { ...baseEnv(), NATS_USER: 'orchestrator', NATS_PASSWORD: SECRETS['dcl-enas-nats']!['orchestrator-password']!, KUBECONFIG: kubeconfig, ENAS_HTTP_PORT: String(port), ENAS_TRIAL_LAUNCHER: 'kubernetes', ENAS_K8S_PENDING_CHECK_MS: '100', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  static async start(standin: KubeApiStandin, port: number, env: Record<string, string>): Promise<OrchestratorProcess> {
+    const orchestrator = await OrchestratorProcess.start({
+      standin,
+      natsUrl: nats.url,
+      port,
+      dir,
+      env: { NATS_USER: 'orchestrator', NATS_PASSWORD: SECRETS['dcl-enas-nats']!['orchestrator-password']!, ...env },
     });
-    const orchestrator = new Orchestrator(child, `http://127.0.0.1:${port}`);
     cleanups.push(() => orchestrator.kill());
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`orchestrator not ready in 60 s:\n${orchestrator.output}`)), 60_000);
-      child.stdout!.on('data', () => {
-        if (orchestrator.output.includes('"msg":"orchestrator ready"')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`orchestrator exited with ${code}:\n${orchestrator.output}`));
-      });
-    });
     return orchestrator;
-  }
-
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill(signal);
-    await this.exited;
-  }
-
-  async submit(spec: Record<string, unknown>): Promise<string> {
-    const res = await fetch(`${this.api}/experiments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'enas/v1', kind: 'Experiment', ...spec }) });
-    const body = (await res.json()) as { id: string };
-    if (res.status !== 201) throw new Error(`submit failed (${res.status}): ${JSON.stringify(body)}`);
-    return body.id;
-  }
-
-  async detail(id: string): Promise<ExperimentDetail> {
-    const res = await fetch(`${this.api}/experiments/${id}`);
-    return decode(ExperimentDetail, await res.json(), 'GET /experiments/:id');
-  }
-
-  async waitFor(id: string, what: string, done: (x: ExperimentDetail) => boolean, timeoutMs = 120_000): Promise<ExperimentDetail> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const x = await this.detail(id);
-      if (done(x)) return x;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify({ status: x.status, done: x.queriesDone, launcher: x.launcher })}\n${this.output.split('\n').slice(-20).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 }
 
@@ -157,65 +81,13 @@ async function failedStart(env: Record<string, string>): Promise<{ code: number 
   return { code, stderr };
 }
 
-/** `enas ARGS` as a user runs it: exit code and output. */
-async function enas(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env: baseEnv() });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const enas = enasCli;
 
-/**
- * Plays the kubelet for pods of script `external`: runs the real trainer in job mode with the
- * container's environment, then ends the pod with the trainer's exit code and termination message.
- * While `held`, pods stay Running with no trainer (a long training run).
- */
-class Kubelet {
-  held = false;
-  readonly started = new Set<string>();
-  private readonly children = new Set<ChildProcess>();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly standin: KubeApiStandin) {
-    this.timer = setInterval(() => this.tick(), 25);
+/** Plays the kubelet: runs the real trainer in job mode for every pod, with the pod's environment and the Secrets above. */
+class Kubelet extends ProcessKubelet {
+  constructor(standin: KubeApiStandin) {
+    super(standin, TEST_NAMESPACE, { cwd: ROOT, baseEnv: baseEnv(), secrets: SECRETS });
     cleanups.push(() => this.stop());
-  }
-
-  private tick(): void {
-    if (this.held) return;
-    for (const pod of this.standin.pods(TEST_NAMESPACE)) {
-      const name = pod.metadata!.name!;
-      if (pod.status?.phase === 'Running' && !this.started.has(name)) this.runTrainer(pod);
-    }
-  }
-
-  private runTrainer(pod: V1Pod): void {
-    const name = pod.metadata!.name!;
-    this.started.add(name);
-    const container = pod.spec!.containers[0]!;
-    const terminationLog = join(dir, `termination-${name}`);
-    const env: NodeJS.ProcessEnv = { ...baseEnv(), ENAS_POD_NAME: name };
-    for (const entry of container.env ?? []) {
-      const ref = entry.valueFrom?.secretKeyRef;
-      if (entry.value !== undefined) env[entry.name] = entry.value;
-      else if (ref) env[entry.name] = SECRETS[ref.name!]?.[ref.key];
-    }
-    env['ENAS_TERMINATION_LOG'] = terminationLog; // /dev/termination-log in a real pod
-    const child = spawn(container.command![0]!, container.command!.slice(1), { cwd: ROOT, env, stdio: 'ignore' });
-    this.children.add(child);
-    child.once('exit', (code) => {
-      this.children.delete(child);
-      const message = existsSync(terminationLog) ? readFileSync(terminationLog, 'utf8') : undefined;
-      this.standin.endPod(TEST_NAMESPACE, name, code ?? 137, message);
-    });
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    for (const child of this.children) child.kill('SIGKILL');
   }
 }
 

@@ -220,3 +220,24 @@ export function protocolPayload(line: string, prefix: string): string | null {
   if (rest === '' || !/^[ \t]/.test(rest)) return null;
   return rest;
 }
+
+/** The JSON text of the last `enas-result` line in a trial's stdout, or null when it printed none. */
+export function lastResultLine(stdout: string): string | null {
+  let found: string | null = null;
+  for (const line of stdout.split('\n')) {
+    const payload = protocolPayload(line.replace(/\r$/, ''), RESULT_LINE_PREFIX);
+    if (payload !== null) found = payload;
+  }
+  return found;
+}
+
+/**
+ * The result of a trial command that exited 0: result.json when it was written, else the last
+ * `enas-result` line on stdout, else a failure saying how to report. One definition for every
+ * runner (a local process, a Kubernetes Job's pod read back).
+ */
+export function finishedTrialResult(resultFile: string | null, resultLine: string | null, metric: string): ResultCheck {
+  if (resultFile !== null) return checkResultText(resultFile, metric, TRIAL_FILES.result);
+  if (resultLine !== null) return checkResultText(resultLine, metric, `the ${RESULT_LINE_PREFIX} line on stdout`);
+  return { ok: false, reason: `exited with code 0 but reported no result: write ${TRIAL_FILES.result} in $${TRIAL_ENV.dir} or print a line "${RESULT_LINE_PREFIX} {...}"` };
+}

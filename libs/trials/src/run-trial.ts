@@ -12,7 +12,7 @@ import {
   TRIAL_ENV,
   TRIAL_FILES,
   archJson,
-  checkResultText,
+  finishedTrialResult,
   oneLine,
   parseMetricJson,
   protocolPayload,
@@ -289,21 +289,16 @@ export async function runTrialCommand(input: TrialArchInput, options: RunTrialOp
   if (code !== 0) return outcome('failed', `exited with code ${code}${lastErr}`);
 
   const resultPath = join(dir, TRIAL_FILES.result);
+  let resultFile: string | null = null;
   if (existsSync(resultPath)) {
-    let text: string;
     try {
       const size = statSync(resultPath).size;
       if (size > MAX_RESULT_BYTES) return outcome('failed', `${TRIAL_FILES.result} is ${size} bytes, more than ${MAX_RESULT_BYTES}: report one flat object of metrics`);
-      text = readFileSync(resultPath, 'utf8');
+      resultFile = readFileSync(resultPath, 'utf8');
     } catch (e) {
       return outcome('failed', `cannot read ${TRIAL_FILES.result}: ${(e as Error).message}`);
     }
-    const check = checkResultText(text, metric, TRIAL_FILES.result);
-    return check.ok ? outcome('succeeded', null, check.metrics) : outcome('failed', check.reason);
   }
-  if (resultLine !== null) {
-    const check = checkResultText(resultLine, metric, `the ${RESULT_LINE_PREFIX} line on stdout`);
-    return check.ok ? outcome('succeeded', null, check.metrics) : outcome('failed', check.reason);
-  }
-  return outcome('failed', `exited with code 0 but reported no result: write ${TRIAL_FILES.result} in $${TRIAL_ENV.dir} or print a line "${RESULT_LINE_PREFIX} {...}"`);
+  const check = finishedTrialResult(resultFile, resultLine, metric);
+  return check.ok ? outcome('succeeded', null, check.metrics) : outcome('failed', check.reason);
 }

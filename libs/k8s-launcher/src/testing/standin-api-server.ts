@@ -76,6 +76,8 @@ export interface StandinStats {
   /** When each Job got its Complete or Failed condition (ms since the epoch), by name. */
   jobFinishedAt: Record<string, number>;
   podsCreated: number;
+  /** Reads of a pod's log (pods/log). */
+  logReads: number;
 }
 
 const FIELD_PATHS: Record<Resource, readonly string[]> = {
@@ -91,6 +93,24 @@ const KIND: Record<Resource, { apiVersion: string; kind: string; group: string }
 };
 
 const clone = <T>(value: T): T => structuredClone(value);
+
+/** The kubelet's limits on a termination message, and on the log lines FallbackToLogsOnError takes. */
+const MESSAGE_MAX_BYTES = 4096;
+const FALLBACK_LOG_LINES = 80;
+const FALLBACK_LOG_BYTES = 2048;
+
+/**
+ * The termination message the kubelet records: the file's content cut to 4096 bytes; with
+ * FallbackToLogsOnError, a failed container that wrote none gets the end of its log (80 lines,
+ * 2048 bytes at most).
+ */
+function kubeletTerminationMessage(file: string, log: string, exitCode: number, policy: string | undefined): string {
+  if (file !== '') return Buffer.from(file).subarray(0, MESSAGE_MAX_BYTES).toString('utf8');
+  if (exitCode === 0 || policy !== 'FallbackToLogsOnError') return '';
+  const tail = log.split('\n').slice(-FALLBACK_LOG_LINES - 1).join('\n');
+  const bytes = Buffer.from(tail);
+  return bytes.subarray(Math.max(0, bytes.length - FALLBACK_LOG_BYTES)).toString('utf8');
+}
 
 class HttpError extends Error {
   constructor(
@@ -118,7 +138,9 @@ export class KubeApiStandin {
     watchEventsSent: 0,
     jobFinishedAt: {},
     podsCreated: 0,
+    logReads: 0,
   };
+  private readonly podLogs = new Map<string, string>();
 
   private readonly store: Record<Resource, Map<string, AnyObject>> = { jobs: new Map(), pods: new Map(), events: new Map() };
   private readonly history: HistoryEntry[] = [];
@@ -220,18 +242,22 @@ export class KubeApiStandin {
    * Ends a running pod of script `external`: its container exits with `exitCode` (having written
    * `message` to its termination log), and the Job controller reacts as for any pod.
    */
-  endPod(namespace: string, podName: string, exitCode: number, message?: string): boolean {
+  endPod(namespace: string, podName: string, exitCode: number, message?: string, log = ''): boolean {
     const pod = this.store.pods.get(`${namespace}/${podName}`) as V1Pod | undefined;
     const jobName = pod?.metadata?.ownerReferences?.find((owner) => owner.kind === 'Job')?.name;
     const job = jobName === undefined ? undefined : (this.store.jobs.get(`${namespace}/${jobName}`) as V1Job | undefined);
     if (!pod || !job || pod.status?.phase !== 'Running') return false;
     this.stopPodTimers(podName);
+    this.podLogs.set(`${namespace}/${podName}`, log);
     const status = pod.status;
     status.phase = exitCode === 0 ? 'Succeeded' : 'Failed';
     const container = status.containerStatuses![0]!;
+    const spec = pod.spec!.containers[0]!;
+    const terminationMessage = kubeletTerminationMessage(message ?? '', log, exitCode, spec.terminationMessagePolicy);
+    const startedAt = container.state?.running?.startedAt ?? new Date();
     container.ready = false;
     container.state = {
-      terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(message ? { message } : {}), startedAt: new Date(), finishedAt: new Date() },
+      terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(terminationMessage ? { message: terminationMessage } : {}), startedAt, finishedAt: new Date() },
     };
     this.write('pods', pod, 'MODIFIED');
     this.podEnded(job, podName, exitCode);
@@ -264,6 +290,8 @@ export class KubeApiStandin {
     const jobs = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+))?$/.exec(url.pathname);
     const core = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|events)(?:\/([^/]+))?$/.exec(url.pathname);
     const method = req.method ?? 'GET';
+    const podLog = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
+    if (podLog && method === 'GET') return this.sendPodLog(res, podLog[1]!, podLog[2]!, url.searchParams);
     let resource: Resource;
     let namespace: string;
     let name: string | undefined;
@@ -282,6 +310,27 @@ export class KubeApiStandin {
       return this.send(res, 200, this.deleteCollection(namespace, query, propagation));
     }
     throw new HttpError(405, 'MethodNotAllowed', `the stand-in server does not serve ${method} on ${resource}`);
+  }
+
+  /** GET .../pods/NAME/log as the kubelet serves it through the API server: text, `tailLines` and `container` honoured. */
+  private sendPodLog(res: ServerResponse, namespace: string, name: string, query: URLSearchParams): void {
+    const pod = this.get('pods', namespace, name) as V1Pod;
+    const container = query.get('container');
+    const names = pod.spec?.containers.map((c) => c.name) ?? [];
+    if (container !== null && !names.includes(container)) throw new HttpError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
+    if (container === null && names.length > 1) throw new HttpError(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    if (!pod.status?.containerStatuses?.[0]?.state?.terminated && pod.status?.phase !== 'Running') {
+      throw new HttpError(400, 'BadRequest', `container "${names[0]}" in pod "${name}" is waiting to start: ContainerCreating`);
+    }
+    let text = this.podLogs.get(`${namespace}/${name}`) ?? '';
+    const tail = query.get('tailLines');
+    if (tail !== null) {
+      const lines = text.split(/(?<=\n)/);
+      text = lines.slice(Math.max(0, lines.length - Number(tail))).join('');
+    }
+    this.stats.logReads++;
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(text);
   }
 
   private send(res: ServerResponse, code: number, object: unknown): void {
