@@ -12,8 +12,9 @@ import {
   type LauncherSettings,
   type TrialLauncher as KubernetesLauncher,
   type TrialTemplate,
+  userTrialSpecProblem,
+  userTrials,
 } from '@dcl-enas/k8s-launcher';
-import { userTrialSpecProblem, userTrials } from './user-trials';
 
 /** What the launcher adds to experiments: a check at submission and the trial Jobs in GET /experiments/:id. */
 export interface LauncherHooks {

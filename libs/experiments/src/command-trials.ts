@@ -4,13 +4,11 @@ import { TrialFailure, UserError } from '@dcl-enas/common';
 import type { ExperimentSpec, Objective, TrialOutcome, TrialRequest } from '@dcl-enas/contracts';
 import type { SearchSpace } from '@dcl-enas/spaces';
 import {
-  LOG_TAIL_LINES,
   curveOf,
-  finishedTrialResult,
-  lastResultLine,
   medianStopping,
-  oneLine,
+  remoteRunOutcome,
   runTrialCommand,
+  type RemoteTrialOutput,
   type Curve,
   type TrialRunOutcome,
 } from '@dcl-enas/trials';
@@ -99,40 +97,17 @@ function trialFailure(last: TrialRunOutcome, attempts: number): TrialFailure {
   return new TrialFailure(`${last.status === 'failed' ? reason : `${last.status}: ${reason}`}${tries}`, last.logTail);
 }
 
-/** What a trial command that ran elsewhere (a Kubernetes Job's pod) left, as read back from its pod. */
-export interface RemoteTrialOutput {
-  /** Its container's exit code. */
-  readonly exitCode: number;
-  /** result.json as written (null when the trial wrote none). */
-  readonly resultFile: string | null;
-  /** The end of its log (stdout and stderr together, as a pod log holds them). */
-  readonly log: string;
-  readonly seconds: number;
-  /** Attempts the Job made (its pods). */
-  readonly attempts: number;
-}
-
 /**
  * The outcome of a trial whose command ran in a pod, from what the pod left: the same rules as
  * a local run (runTrialCommand), on the exit code, result.json and the log. Throws TrialFailure
  * for a failed trial, as runCommandTrial does.
  */
-export function remoteCommandOutcome(request: TrialRequest, output: RemoteTrialOutput): TrialOutcome {
+export function remoteCommandOutcome(request: TrialRequest, output: RemoteTrialOutput & { readonly attempts: number }): TrialOutcome {
   const objective = request.objective;
   if (!objective) throw new UserError(`trial ${request.index}: a trial command needs an objective (objective.metric)`);
-  const logTail = output.log.split('\n').filter((line) => line !== '').slice(-LOG_TAIL_LINES);
-  const run = (status: TrialRunOutcome['status'], reason: string | null, metrics: Readonly<Record<string, number>> = {}): TrialRunOutcome => ({
-    status,
-    metrics,
-    intermediate: [],
-    reason: reason === null ? null : oneLine(reason),
-    logTail,
-    seconds: output.seconds,
-  });
-  if (output.exitCode !== 0) throw trialFailure(run('failed', `exited with code ${output.exitCode}${logTail.length > 0 ? `: ${logTail.at(-1)}` : ''}`), output.attempts);
-  const check = finishedTrialResult(output.resultFile, lastResultLine(output.log), objective.metric);
-  if (!check.ok) throw trialFailure(run('failed', check.reason), output.attempts);
-  return searchOutcome(run('succeeded', null, check.metrics), objective);
+  const run = remoteRunOutcome(output, objective.metric);
+  if (run.status !== 'succeeded') throw trialFailure(run, output.attempts);
+  return searchOutcome(run, objective);
 }
 
 /**

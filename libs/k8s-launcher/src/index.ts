@@ -10,5 +10,6 @@ export { TrialLauncher, LOG_TAIL_LINES_READ, type FinishedPod, type LauncherOpti
 export * from './launcher-settings';
 export * from './job-dispatcher';
 export * from './user-trial-pod';
+export * from './user-trials';
 export * from './launcher-view';
 export * from './experiment-spec-schema';

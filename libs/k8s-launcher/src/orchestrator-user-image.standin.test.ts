@@ -81,17 +81,18 @@ describe("trial commands as Kubernetes Jobs of the user's image (stand-in API se
     expect(done.status).toBe('completed');
     const embeddedRun = await local;
     expect(embeddedRun.code).toBe(0);
-    const embedded = JSON.parse(embeddedRun.stdout) as { best: { arch: string; key: string; valAcc: number }; trajectory: unknown[]; failedTrials: { index: number; key: string; reason: string }[] };
+    const embedded = JSON.parse(embeddedRun.stdout) as { best: { arch: string; key: string; valAcc: number }; trajectory: unknown[]; failedTrials: { index: number; arch: string; reason: string }[] };
     expect(done.best).toMatchObject({ arch: embedded.best.arch, key: embedded.best.key, valAcc: embedded.best.valAcc });
     expect(done.trajectory).toEqual(embedded.trajectory);
 
     // Failed trials: the same ones, each with the trial's own reason after its two attempts.
     expect(embedded.failedTrials.length).toBeGreaterThan(0);
-    expect(done.failedTrials.map((t) => [t.index, t.key])).toEqual(embedded.failedTrials.map((t) => [t.index, t.key]));
-    for (const failed of done.failedTrials) expect(failed.reason).toMatch(/^exited with code 1: too many pools \(after 2 attempts\) \(BackoffLimitExceeded/);
+    const failedTrials = done.failedTrials ?? [];
+    expect(failedTrials.map((t) => [t.index, t.arch])).toEqual(embedded.failedTrials.map((t) => [t.index, t.arch]));
+    for (const failed of failedTrials) expect(failed.reason).toMatch(/^exited with code 1: too many pools \(after 2 attempts\) \(BackoffLimitExceeded/);
 
     // Every pod ran the user's image and command, with the protocol's files and variables and no credentials.
-    expect(kubelet.containers.size).toBe(26 + done.failedTrials.length);
+    expect(kubelet.containers.size).toBe(26 + failedTrials.length);
     for (const container of kubelet.containers.values()) {
       expect(container.image).toBe(IMAGE);
       expect(container.command).toEqual(['bash', script]);

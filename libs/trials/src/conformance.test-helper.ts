@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { declaredSpace, type SearchSpace } from '@dcl-enas/spaces';
+import { declaredSpace, type SearchSpace, type SpaceDefinition } from '@dcl-enas/spaces';
 import { archJson, type TrialArchInput } from './protocol';
 import { processAlive } from './process-group';
 import type { RunTrialOptions, TrialRunner } from './run-trial';
@@ -52,20 +52,34 @@ export interface ConformanceOptions {
   readonly local?: boolean;
   /** Multiplies the suite's timeouts and time limits, for runners that start slowly (default 1). */
   readonly timeScale?: number;
+  /**
+   * 'job': the trial runs in a pod of a Kubernetes Job and its outcome is the result stored for it
+   * (docs/trials.md, "Kubernetes Jobs"): no logTail or intermediate values come back; a failed
+   * pod's reason is followed by the Job's condition in parentheses; a crash by signal N is exit
+   * code 128 + N; a timeout is the Job's deadline (whole seconds); early stopping is not available
+   * (a spec asking for it is refused); GPUs are the device plugin's, not CUDA_VISIBLE_DEVICES.
+   * The trial directory checked is a copy of the pod's. Implies local: false. Default 'process'.
+   */
+  readonly kind?: 'process' | 'job';
 }
+
+/** The definitions of conformanceSpaces, as a spec declares them (a runner that needs the spec's space). */
+export const CONFORMANCE_SPACE_DEFINITIONS = {
+  cell: { type: 'cell', name: 'conf-cell', nodes: 3, ops: ['none', 'skip', 'conv3'] },
+  layers: {
+    type: 'layers',
+    name: 'conf-layers',
+    stages: [
+      { depth: [1, 2], choices: { width: [16, 32], op: ['mbconv3', 'mbconv5', 'skip'] } },
+      { depth: [1, 1], choices: { op: ['conv'], expand: [3, 6] } },
+    ],
+  },
+} as const satisfies Record<string, SpaceDefinition>;
 
 /** A cell space and a layers space, declared as a spec would. */
 export const conformanceSpaces = {
-  cell: () => declaredSpace({ type: 'cell', name: 'conf-cell', nodes: 3, ops: ['none', 'skip', 'conv3'] }),
-  layers: () =>
-    declaredSpace({
-      type: 'layers',
-      name: 'conf-layers',
-      stages: [
-        { depth: [1, 2], choices: { width: [16, 32], op: ['mbconv3', 'mbconv5', 'skip'] } },
-        { depth: [1, 1], choices: { op: ['conv'], expand: [3, 6] } },
-      ],
-    }),
+  cell: () => declaredSpace(structuredClone(CONFORMANCE_SPACE_DEFINITIONS.cell) as SpaceDefinition),
+  layers: () => declaredSpace(structuredClone(CONFORMANCE_SPACE_DEFINITIONS.layers) as SpaceDefinition),
 };
 
 const CELL_ARCH = '|conv3~0|+|skip~0|none~1|';
@@ -84,7 +98,13 @@ function lines(path: string): Record<string, string> {
 export function registerTrialConformance(runner: TrialRunner, options: ConformanceOptions = {}): void {
   const name = options.name ?? 'trial protocol v1 conformance';
   const command = options.command ?? fixtureCommand;
-  const local = options.local ?? true;
+  const job = options.kind === 'job';
+  const local = !job && (options.local ?? true);
+  /** A failed trial's reason: exactly `text` for a process; for a Job, `text` and maybe the Job's condition. */
+  const expectReason = (reason: string | null, text: string) => {
+    if (job) expect(reason).toMatch(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(.+\\))?$`));
+    else expect(reason).toBe(text);
+  };
   const scale = options.timeScale ?? 1;
   const ms = (n: number) => Math.round(n * scale);
 
@@ -99,7 +119,7 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
     });
 
     const cell = conformanceSpaces.cell();
-    const input = (arch = CELL_ARCH, extra: Partial<TrialArchInput> = {}): TrialArchInput => ({ trialId: `t${++counter}`, experimentId: 'conformance', arch, ...extra });
+    const input = (arch = CELL_ARCH, extra: Partial<TrialArchInput> = {}): TrialArchInput => ({ trialId: String(++counter), experimentId: 'conformance', arch, ...extra });
     const run = (language: TrialLanguage, mode: TrialFixtureMode, extra: Partial<RunTrialOptions> = {}, arch?: TrialArchInput) => {
       const a = arch ?? input();
       const dir = join(root, `${language}-${mode}-${a.trialId}`);
@@ -114,6 +134,7 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
           expect(outcome.seconds).toBeGreaterThanOrEqual(0);
           expect(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'))).toEqual({ accuracy: 0.91, params: 12345, latency_ms: 3.5 });
           expect(existsSync(join(dir, 'arch.json'))).toBe(true);
+          if (job) return; // a pod's output is its log, not files of its directory
           expect(readFileSync(join(dir, 'stdout.log'), 'utf8')).toContain(`training ${CELL_ARCH}`);
           expect(existsSync(join(dir, 'stderr.log'))).toBe(true);
         });
@@ -133,7 +154,7 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
           const { outcome } = await run(language, 'missing');
           expect(outcome.status).toBe('failed');
           expect(outcome.metrics).toEqual({});
-          expect(outcome.reason).toBe('the enas-result line on stdout has no "accuracy" (the objective metric); it has loss, params');
+          expectReason(outcome.reason, 'the enas-result line on stdout has no "accuracy" (the objective metric); it has loss, params');
         });
 
         it('malformed result JSON: failed', async () => {
@@ -146,18 +167,23 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
         it('NaN: failed, naming the key', async () => {
           const { outcome } = await run(language, 'nan');
           expect(outcome.status).toBe('failed');
-          expect(outcome.reason).toBe('result value "accuracy" in the enas-result line on stdout is NaN, not a finite number');
+          expectReason(outcome.reason, 'result value "accuracy" in the enas-result line on stdout is NaN, not a finite number');
         });
 
         it('non-zero exit: failed with the exit code and the last stderr line', async () => {
           const { outcome } = await run(language, 'exit');
-          expect(outcome).toMatchObject({ status: 'failed', reason: 'exited with code 3: error: out of memory on purpose', metrics: {} });
-          expect(outcome.logTail).toContain('error: out of memory on purpose');
+          expect(outcome).toMatchObject({ status: 'failed', metrics: {} });
+          expectReason(outcome.reason, 'exited with code 3: error: out of memory on purpose');
+          if (!job) expect(outcome.logTail).toContain('error: out of memory on purpose');
         });
 
         it('a crash mid-trial (a signal): failed, naming the signal', async () => {
           const { outcome } = await run(language, 'crash');
           expect(outcome.status).toBe('failed');
+          if (job) {
+            expectReason(outcome.reason, 'exited with code 139: about to crash');
+            return;
+          }
           expect(outcome.reason).toBe('killed by signal SIGSEGV: about to crash');
           expect(outcome.intermediate).toEqual([{ step: 1, values: { accuracy: 0.1 } }]);
         });
@@ -168,6 +194,14 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
           const started = Date.now();
           const { outcome, dir } = await run(language, 'hang', { timeoutMs, killGraceMs: grace });
           const wall = Date.now() - started;
+          if (job) {
+            // The Job's activeDeadlineSeconds, in whole seconds: its pod is deleted, its processes with it.
+            expect(outcome).toMatchObject({ status: 'failed', metrics: {} });
+            expect(outcome.reason).toMatch(/^DeadlineExceeded: Job was active longer than specified deadline/);
+            expect(wall).toBeGreaterThanOrEqual(Math.ceil(timeoutMs / 1000) * 1000 - 50);
+            expect(wall).toBeLessThan(Math.ceil(timeoutMs / 1000) * 1000 + ms(6000));
+            return;
+          }
           expect(outcome).toMatchObject({ status: 'timed-out', metrics: {}, reason: `timed out after ${timeoutMs / 1000} s (process group killed)` });
           // The leader ignores SIGTERM: only SIGKILL after the grace period ends it.
           expect(wall).toBeGreaterThanOrEqual(timeoutMs + grace - 50);
@@ -185,6 +219,7 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
           const { outcome, dir } = await run(language, 'flood', { maxLogBytes });
           expect(Date.now() - started).toBeLessThan(ms(8000));
           expect(outcome).toMatchObject({ status: 'succeeded', metrics: { accuracy: 0.93 } });
+          if (job) return; // a pod log is the container runtime's to cap and rotate
           for (const log of ['stdout.log', 'stderr.log']) {
             const size = statSync(join(dir, log)).size;
             expect(size).toBeGreaterThan(maxLogBytes);
@@ -195,7 +230,7 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
           expect(outcome.logTail.at(-1)).toBe('err line');
         });
 
-        it('early stopping via onIntermediate: killed, the last objective value kept', async () => {
+        it.skipIf(job)('early stopping via onIntermediate: killed, the last objective value kept', async () => {
           const seen: number[] = [];
           const started = Date.now();
           const { outcome } = await run(language, 'curve', {
@@ -243,7 +278,7 @@ export function registerTrialConformance(runner: TrialRunner, options: Conforman
             params: { epochs: 3, lr: 0.1, dataset: 'cifar10' },
           });
           const env = lines(join(dir, 'seen-env.txt'));
-          expect(env).toMatchObject({ ENAS_TRIAL_ID: arch.trialId, ENAS_EXPERIMENT_ID: 'conformance', ENAS_ARCH: CELL_ARCH, CUDA_VISIBLE_DEVICES: '1', ENAS_TEST_VAR: 'hello world' });
+          expect(env).toMatchObject({ ENAS_TRIAL_ID: arch.trialId, ENAS_EXPERIMENT_ID: 'conformance', ENAS_ARCH: CELL_ARCH, ENAS_TEST_VAR: 'hello world', ...(job ? {} : { CUDA_VISIBLE_DEVICES: '1' }) });
           if (local) {
             expect(realpathSync(env['ENAS_TRIAL_DIR'])).toBe(realpathSync(dir));
             expect(realpathSync(env['CWD'])).toBe(realpathSync(cwd));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { V1Container, V1Pod } from '../k8s-client';
 import type { KubeApiStandin } from './standin-api-server';
@@ -26,7 +26,7 @@ export class ProcessKubelet {
   readonly started = new Set<string>();
   /** Each pod's container spec as it was started, by pod name. */
   readonly containers = new Map<string, V1Container>();
-  private readonly children = new Set<ChildProcess>();
+  private readonly children = new Map<string, ChildProcess>();
   private readonly timer: NodeJS.Timeout;
   private readonly root = mkdtempSync(join(tmpdir(), 'enas-kubelet-'));
 
@@ -40,16 +40,24 @@ export class ProcessKubelet {
 
   stop(): void {
     clearInterval(this.timer);
-    for (const child of this.children) child.kill('SIGKILL');
+    for (const child of this.children.values()) killGroup(child);
     rmSync(this.root, { recursive: true, force: true });
   }
 
+  /** The host directory of a pod's volume (what the container saw at its mount path). */
+  volumeDir(podName: string, volume: string): string {
+    return join(this.root, podName, 'volumes', volume);
+  }
+
   private tick(): void {
-    if (this.held) return;
+    const live = new Set<string>();
     for (const pod of this.standin.pods(this.namespace)) {
       const name = pod.metadata!.name!;
-      if (pod.status?.phase === 'Running' && !this.started.has(name)) this.run(pod);
+      if (pod.status?.phase === 'Running') live.add(name);
+      if (!this.held && pod.status?.phase === 'Running' && !this.started.has(name)) this.run(pod);
     }
+    // A pod deleted while it runs (a Job past its deadline, a stopped experiment): its processes go, all of them.
+    for (const [name, child] of this.children) if (!live.has(name)) killGroup(child);
   }
 
   private run(pod: V1Pod): void {
@@ -74,15 +82,19 @@ export class ProcessKubelet {
       else if (field === 'metadata.name') env[entry.name] = name;
     }
     let log = '';
-    const child = spawn(container.command![0]!, [...container.command!.slice(1), ...(container.args ?? [])], { cwd: this.options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.children.add(child);
+    // Its own process group: the container's processes end together, as a cgroup's do.
+    const child = spawn(container.command![0]!, [...container.command!.slice(1), ...(container.args ?? [])], { cwd: this.options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.children.set(name, child);
     child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     child.once('error', () => undefined);
-    child.once('close', (code) => {
-      this.children.delete(child);
+    child.once('close', (code, signal) => {
+      this.children.delete(name);
+      killGroup(child);
       const message = existsSync(messageFile) ? readFileSync(messageFile, 'utf8') : '';
-      this.standin.endPod(this.namespace, name, code ?? 137, message, log);
+      // A container killed by signal N exits 128 + N, as container runtimes report it.
+      const exitCode = code ?? 128 + (signal ? osConstants.signals[signal] : 9);
+      this.standin.endPod(this.namespace, name, exitCode, message, log);
     });
   }
 
@@ -111,6 +123,14 @@ export class ProcessKubelet {
       }
     }
     return mounts;
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 

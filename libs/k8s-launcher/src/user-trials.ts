@@ -1,7 +1,7 @@
 import { TrialFailure, UserError } from '@dcl-enas/common';
 import type { ExperimentSpec, TrialRequest } from '@dcl-enas/contracts';
 import { remoteCommandOutcome, trialArchJson } from '@dcl-enas/experiments';
-import type { UserTrialPort } from '@dcl-enas/k8s-launcher';
+import type { UserTrialPort } from './job-dispatcher';
 import { TRIAL_ENV } from '@dcl-enas/trials';
 
 /**
