@@ -7,7 +7,7 @@
 //   report({ accuracy, params });             // the result
 //
 // The helper is optional: printing the lines yourself is the same protocol.
-import { fsyncSync, closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { fsyncSync, closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const PROTOCOL = 1;
@@ -48,19 +48,20 @@ export function metric(step, values = {}) {
   writeLine(`enas-metric ${numbers({ step, ...values }, 'metric')}`);
 }
 
-/** The result: writes $ENAS_TRIAL_DIR/result.json (atomically); without ENAS_TRIAL_DIR prints an enas-result line. */
+/**
+ * The result: writes $ENAS_TRIAL_DIR/result.json; without ENAS_TRIAL_DIR prints an enas-result line.
+ * Written in place, not renamed over: in a Kubernetes Job result.json is a file the kubelet mounts
+ * (the termination message), which a rename cannot replace. The runner reads it after the exit.
+ */
 export function report(metrics) {
   const text = numbers(metrics, 'result');
   const dir = trialDir();
   if (dir === null) return writeLine(`enas-result ${text}`);
-  const path = join(dir, 'result.json');
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const fd = openSync(join(dir, 'result.json'), 'w');
   try {
     writeSync(fd, `${text}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, path);
 }

@@ -61,17 +61,19 @@ def metric(step, **values):
 
 
 def report(**metrics):
-    """The result: writes $ENAS_TRIAL_DIR/result.json (atomically); without ENAS_TRIAL_DIR prints an enas-result line."""
+    """The result: writes $ENAS_TRIAL_DIR/result.json; without ENAS_TRIAL_DIR prints an enas-result line.
+
+    Written in place, not renamed over: in a Kubernetes Job result.json is a file the kubelet
+    mounts (the termination message), which a rename cannot replace. The runner reads it only
+    after the process has exited.
+    """
     text = json.dumps(_numbers(metrics, "result"))
     d = trial_dir()
     if d is None:
         sys.stdout.write("enas-result " + text + "\n")
         sys.stdout.flush()
         return
-    path = os.path.join(d, "result.json")
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with open(os.path.join(d, "result.json"), "w", encoding="utf-8") as f:
         f.write(text + "\n")
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, path)
