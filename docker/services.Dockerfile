@@ -3,9 +3,11 @@
 # CPU only (TensorFlow.js native CPU backend). Build from the repository root:
 #   docker build -f docker/services.Dockerfile -t REGISTRY/dcl-enas/services:0.1.0 .
 # The services run TypeScript from source through @swc-node/register, as in development
-# (docs/configuration.md), so the image keeps the workspace's dev toolchain (swc, typescript).
+# (docs/configuration.md): swc and typescript are runtime dependencies; the development tools
+# (nx, vitest, eslint, playwright) are not installed (--omit=dev).
 
-ARG NODE_VERSION=20.20.2
+# Node.js 24 (LTS until April 2028); Node 20 reached its end of life in April 2026.
+ARG NODE_VERSION=24.21.0
 
 # ---- dependencies, built with compilers that the runtime image does not carry -----------------
 FROM node:${NODE_VERSION}-bookworm AS deps
@@ -13,7 +15,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Install scripts are skipped, then run for tfjs-node alone (it downloads libtensorflow for CPU);
 # the GPU build of TensorFlow.js belongs to the trainer-gpu image.
-RUN npm ci --no-audit --no-fund --ignore-scripts \
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
  && npm rebuild @tensorflow/tfjs-node \
  && rm -rf node_modules/@tensorflow/tfjs-node-gpu \
  && npm cache clean --force

@@ -4,7 +4,10 @@
 # hence this CUDA base (the node needs an NVIDIA driver >= 450.80.02). Build from the repo root:
 #   docker build -f docker/trainer-gpu.Dockerfile -t REGISTRY/dcl-enas/trainer-gpu:0.1.0 .
 
-ARG NODE_VERSION=20.20.2
+# Node.js 24 (LTS until April 2028); Node 20 reached its end of life in April 2026.
+ARG NODE_VERSION=24.21.0
+# An end-of-life tag that NVIDIA may delete: mirror it and pass it pinned by digest
+# (--build-arg CUDA_IMAGE=REGISTRY/mirror/cuda@sha256:...; docker/README.md).
 ARG CUDA_IMAGE=nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04
 
 # Node.js itself comes from the official image (its binary needs glibc 2.28; Ubuntu 20.04 has 2.31).
@@ -24,7 +27,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # tfjs-node-gpu's install script downloads libtensorflow-gpu 2.9.1 and its binding.
-RUN npm ci --no-audit --no-fund --ignore-scripts \
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
  && npm rebuild @tensorflow/tfjs-node-gpu \
  && rm -rf node_modules/@tensorflow/tfjs-node \
  && npm cache clean --force
