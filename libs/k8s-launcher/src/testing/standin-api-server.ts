@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { CoreV1Event, V1Job, V1JobCondition, V1Pod } from '../k8s-client';
 import { k8sObjectProblems } from '../manifest-check/validate-object';
+import { invalidMessage, jobValidationErrors } from './job-validation';
 import { DEFAULT_UNSCHEDULABLE, type PodBehaviour, type PodScript } from './pod-scripts';
 import { parseSelector, selectableFields } from './selectors';
 
@@ -488,16 +489,24 @@ export class KubeApiStandin {
     const job = JSON.parse(body) as V1Job;
     const name = job.metadata?.name ?? '';
     if (this.options.validate) {
+      // Decoding first (types, unknown fields), then the API server's own validation.
       const problems = k8sObjectProblems(job);
       if (problems.length > 0) {
         this.stats.invalid++;
         throw new HttpError(422, 'Invalid', `Job.batch "${name}" is invalid: ${problems.map((p) => p.problem).join('; ')}`, { name, group: 'batch', kind: 'jobs' });
       }
+      const errors = jobValidationErrors(job);
+      if (errors.length > 0) {
+        this.stats.invalid++;
+        throw new HttpError(422, 'Invalid', invalidMessage('Job.batch', name, errors), {
+          name,
+          group: 'batch',
+          kind: 'Job',
+          causes: errors.map((e) => ({ reason: e.reason, message: e.message.slice(e.field.length + 2), field: e.field })),
+        });
+      }
     }
-    if (this.store.jobs.has(`${namespace}/${name}`)) {
-      this.stats.alreadyExists++;
-      throw new HttpError(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, { name, group: 'batch', kind: 'jobs' });
-    }
+    // Admission (quota) runs before storage: over quota is 403 even for a name that exists.
     const used = this.list('jobs', namespace).length;
     if (this.jobQuota !== undefined && used >= this.jobQuota) {
       this.stats.quotaRefusals++;
@@ -507,6 +516,10 @@ export class KubeApiStandin {
         `jobs.batch "${name}" is forbidden: exceeded quota: standin-quota, requested: count/jobs.batch=1, used: count/jobs.batch=${used}, limited: count/jobs.batch=${this.jobQuota}`,
         { name, group: 'batch', kind: 'jobs' },
       );
+    }
+    if (this.store.jobs.has(`${namespace}/${name}`)) {
+      this.stats.alreadyExists++;
+      throw new HttpError(409, 'AlreadyExists', `jobs.batch "${name}" already exists`, { name, group: 'batch', kind: 'jobs' });
     }
     this.stats.creates++;
     const uid = randomUUID();
