@@ -23,12 +23,15 @@ fi
 npm run -s tool -- tools/k8s-validate.ts k8s/extras/*.yaml || status=1
 
 if command -v helm >/dev/null 2>&1; then
-  helm lint helm/dcl-enas || status=1
+  # The chart refuses a ReadWriteMany data claim without a storage class (docs/deploy.md,
+  # "Storage class"): the checks name one (--set overrides an example's own; only rendering is checked).
+  class=(--set data.storageClass=rwx-check)
+  helm lint helm/dcl-enas "${class[@]}" || status=1
   for values in "" helm/dcl-enas/examples/*.yaml; do
-    args=(template enas helm/dcl-enas --namespace dcl-enas)
+    args=(template enas helm/dcl-enas --namespace dcl-enas "${class[@]}")
     label=defaults
     if [ -n "$values" ]; then args+=(-f "$values"); label="$(basename "$values" .yaml)"; fi
-    helm lint helm/dcl-enas ${values:+-f "$values"} >/dev/null || status=1
+    helm lint helm/dcl-enas "${class[@]}" ${values:+-f "$values"} >/dev/null || status=1
     # KEDA's ScaledObject is validated too (its schema ships in @kubernetes-models/keda).
     helm "${args[@]}" > "$out/helm-$label.yaml"
     npm run -s tool -- tools/k8s-validate.ts "$out/helm-$label.yaml" || status=1
