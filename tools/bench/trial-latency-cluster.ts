@@ -33,12 +33,9 @@ import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { NatsServerProcess, SERVICE_NAMES, freePort, natsAuthorizationConf, type ServiceName } from '@dcl-enas/cluster';
 import { ExperimentEvent, STREAMS, SUBJECTS, decode } from '@dcl-enas/contracts';
+import { concurrency, flag, ms, p50p99, quantile } from './latency-stats';
 
 const root = resolve(__dirname, '..', '..');
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 const queries = Number(flag('queries', '200'));
 const trainersP8 = Number(flag('trainers', '1'));
 const sleepSeconds = Number(flag('sleep', '0.5'));
@@ -318,38 +315,7 @@ async function measure(s: Session, run: Run): Promise<Measured> {
   return { run, runner: 'cluster', ...fromEvents(events, (index) => s.published.get(SUBJECTS.trial(id, index)) ?? Number.NaN), wallSeconds, load };
 }
 
-/** Linear interpolation between the closest ranks (R's type 7), as trial-latency.ts. */
-function quantile(xs: readonly number[], q: number): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
-}
-const ms = (x: number) => (Number.isNaN(x) ? '–' : Math.abs(x) < 10 ? x.toFixed(2) : x.toFixed(1));
-const p50p99 = (xs: readonly number[]) => `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.99))}`;
 
-/** How many of the intervals are open at once: the mean over [first from, last to], the fraction of it with at least `parallel` open, the most. */
-function concurrency(intervals: readonly (readonly [number, number])[], parallel: number): { mean: number; full: number; most: number } {
-  const edges = intervals.flatMap(([from, to]) => [
-    { t: from, d: 1 },
-    { t: to, d: -1 },
-  ]);
-  edges.sort((a, b) => a.t - b.t || a.d - b.d);
-  let running = 0;
-  let most = 0;
-  let full = 0;
-  let area = 0;
-  for (let i = 0; i < edges.length; i++) {
-    running += edges[i].d;
-    most = Math.max(most, running);
-    const span = (edges[i + 1]?.t ?? edges[i].t) - edges[i].t;
-    area += running * span;
-    if (running >= parallel) full += span;
-  }
-  const window = edges[edges.length - 1].t - edges[0].t;
-  return { mean: area / window, full: full / window, most };
-}
 
 function report(results: Measured[], meta: { startedAt: Date; uptimeBefore: string; uptimeAfter: string }): string {
   const runner = (m: Measured) => (m.runner === 'embedded' ? `embedded, parallel ${m.run.batch}` : `cluster, ${m.run.trainers} trainer${m.run.trainers > 1 ? 's' : ''} x ${m.run.slots} slot${m.run.slots > 1 ? 's' : ''}`);

@@ -30,13 +30,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { concurrency, flag, ms, p50p99, quantile } from './latency-stats';
 
 const root = resolve(__dirname, '..', '..');
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 const queries = Number(flag('queries', '200'));
 const sleepSeconds = Number(flag('sleep', '0.5'));
 const out = resolve(flag('out', mkdtempSync(join(tmpdir(), 'enas-trial-latency-'))));
@@ -138,39 +135,8 @@ function runCase(c: Case): Measured {
   return { c, trials, failed, wallSeconds, load: [before, loadavg()[0]] };
 }
 
-/** Linear interpolation between the closest ranks (R's type 7). */
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
-}
 
-const ms = (x: number) => (Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
-const p50p99 = (xs: readonly number[]) => `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.99))}`;
 
-/** How many of the intervals [from, to] are open at once, over [first from, last to]: the mean, and the fraction of that time with at least `parallel` open. */
-function concurrency(intervals: readonly (readonly [number, number])[], parallel: number): { mean: number; full: number; most: number } {
-  const edges = intervals.flatMap(([from, to]) => [
-    { t: from, d: 1 },
-    { t: to, d: -1 },
-  ]);
-  edges.sort((a, b) => a.t - b.t || a.d - b.d);
-  let running = 0;
-  let most = 0;
-  let full = 0;
-  let area = 0;
-  for (let i = 0; i < edges.length; i++) {
-    running += edges[i].d;
-    most = Math.max(most, running);
-    const span = (edges[i + 1]?.t ?? edges[i].t) - edges[i].t;
-    area += running * span;
-    if (running >= parallel) full += span;
-  }
-  const window = edges[edges.length - 1].t - edges[0].t;
-  return { mean: area / window, full: full / window, most };
-}
 
 const nowMs = () => performance.timeOrigin + performance.now();
 

@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EventLog, HealthModule, TrialQueue, answerTrialQuestions, bearerAuth, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
+import { EventLog, HealthModule, StartupError, TrialQueue, answerTrialQuestions, bearerAuth, createTrainerConsumer, listenHttp, onShutdown, openServiceContext, orchestratorConfig, rpcClient } from '@dcl-enas/cluster';
 import { launcherSettingsFromEnv } from '@dcl-enas/k8s-launcher';
-import { LIMITS } from '@dcl-enas/contracts';
+import { CONSUMERS, LIMITS, STREAMS } from '@dcl-enas/contracts';
 import { DASHBOARD_OPEN_PATHS } from '@dcl-enas/dashboard';
 import { ExperimentManager } from './experiment-manager';
 import { ExperimentsController, MANAGER } from './experiments.controller';
@@ -19,6 +19,12 @@ export async function serveOrchestrator(natsUrl?: string): Promise<void> {
   const launcherSettings = launcherSettingsFromEnv(process.env);
   const fallbackTemplate = defaultTemplate(launcherSettings);
   const ctx = await openServiceContext(config);
+  // Queue mode: the trainers' consumer exists before any trainer runs, so that KEDA reads the trial backlog on it and scales trainers up from zero.
+  if (launcherSettings.mode === 'queue') {
+    await createTrainerConsumer(ctx.nc).catch((e: Error) => {
+      throw new StartupError(`JetStream refused the trainers' consumer ${CONSUMERS.trainers} on ${STREAMS.trials}: ${e.message.split('\n')[0]}`);
+    });
+  }
   ctx.readiness.set('experiments', 'resuming experiments');
   const log = await EventLog.open(ctx.nc, ctx.dead);
   const rpc = rpcClient(ctx);

@@ -3,12 +3,15 @@ import type { ExperimentSpec, LauncherView } from '@dcl-enas/contracts';
 import type { EventLog, Logger, TrialQueue } from '@dcl-enas/cluster';
 import type { TrialLauncher } from '@dcl-enas/search';
 import {
+  DEFAULT_TRIAL_POLICY,
   JobTrialDispatcher,
   classifyKubeError,
   clusterLauncher,
   launcherView,
   loadTrialTemplateFile,
   parseTrialTemplate,
+  trialPolicyProblem,
+  type DefaultTrialTemplate,
   type LauncherSettings,
   type TrialLauncher as KubernetesLauncher,
   type TrialTemplate,
@@ -40,14 +43,37 @@ export function templateFor(spec: ExperimentSpec, fallback: TrialTemplate | unde
   return parseTrialTemplate(fallback ? { ...fallback, ...spec.trialTemplate } : spec.trialTemplate, 'trialTemplate');
 }
 
+/**
+ * The template of an experiment whose trials run as Kubernetes Jobs, checked against the
+ * operator's trial policy (the default template file's `policy`; without that file, the
+ * defaults): the fields the spec changes, the images it names (`trialTemplate.image`,
+ * `trial.image`), the Secrets it names. A refusal is a UserError (HTTP 400) naming the field.
+ */
+export function experimentTemplate(spec: ExperimentSpec, defaults: DefaultTrialTemplate | undefined): TrialTemplate {
+  const problem = userTrialSpecProblem(spec);
+  if (problem) throw new UserError(problem);
+  // A user's trial brings its image: the template then only places and sizes its pod.
+  const userImage = spec.trial?.command ? spec.trial.image : undefined;
+  const base = defaults?.template ?? (userImage ? parseTrialTemplate({ image: userImage }) : undefined);
+  const template = templateFor(spec, base);
+  if (!template) {
+    throw new UserError(
+      'this orchestrator runs trials as Kubernetes Jobs (ENAS_TRIAL_LAUNCHER=kubernetes) and has no default trial template: set ENAS_TRIAL_TEMPLATE_FILE on the orchestrator (docs/deploy.md, "The trial template"), or give the spec a trial command and its image (trial.command, trial.image)',
+    );
+  }
+  const refused = trialPolicyProblem(defaults?.policy ?? DEFAULT_TRIAL_POLICY, { overrides: spec.trialTemplate, template, base, ...(spec.trial?.image === undefined ? {} : { userImage: spec.trial.image }) });
+  if (refused) throw new UserError(refused);
+  return template;
+}
+
 /** What a spec's trialTemplate is checked over in queue mode, which has no default template. */
 export const QUEUE_MODE_STAND_IN = parseTrialTemplate({ image: 'unused-in-queue-mode' });
 
 /**
- * Reads what the launcher mode needs before anything connects (the default template file), so
- * a bad setting ends start-up with one line and exit code 2.
+ * Reads what the launcher mode needs before anything connects (the default template file and
+ * its trial policy), so a bad setting ends start-up with one line and exit code 2.
  */
-export function defaultTemplate(settings: LauncherSettings): TrialTemplate | undefined {
+export function defaultTemplate(settings: LauncherSettings): DefaultTrialTemplate | undefined {
   return settings.mode === 'kubernetes' && settings.templateFile ? loadTrialTemplateFile(settings.templateFile) : undefined;
 }
 
@@ -58,7 +84,7 @@ export function defaultTemplate(settings: LauncherSettings): TrialTemplate | und
  */
 export async function openTrials(
   settings: LauncherSettings,
-  fallback: TrialTemplate | undefined,
+  defaults: DefaultTrialTemplate | undefined,
   queue: TrialQueue,
   log: EventLog,
   logger: Logger,
@@ -73,19 +99,8 @@ export async function openTrials(
       close: async () => undefined,
     };
   }
-  const templateOf = (spec: ExperimentSpec): TrialTemplate => {
-    const problem = userTrialSpecProblem(spec);
-    if (problem) throw new UserError(problem);
-    // A user's trial brings its image: the template then only places and sizes its pod.
-    const userImage = spec.trial?.command ? spec.trial.image : undefined;
-    const template = templateFor(spec, fallback ?? (userImage ? parseTrialTemplate({ image: userImage }) : undefined));
-    if (!template) {
-      throw new UserError(
-        'this orchestrator runs trials as Kubernetes Jobs (ENAS_TRIAL_LAUNCHER=kubernetes) and has no default trial template: add a trialTemplate section to the spec, or set ENAS_TRIAL_TEMPLATE_FILE on the orchestrator',
-      );
-    }
-    return template;
-  };
+  // At submission and again when the experiment's first trial is launched (after a restart, the policy then in force).
+  const templateOf = (spec: ExperimentSpec): TrialTemplate => experimentTemplate(spec, defaults);
   const launcher: KubernetesLauncher = clusterLauncher(settings, logger.child({ component: 'k8s-launcher' }));
   try {
     await launcher.start();

@@ -51,7 +51,8 @@ capabilities:
 
 {{/*
 One service Deployment. Arguments (a dict): root (the chart's top scope), name, component,
-port, replicas, resources, extraEnv (list), gpu (bool), serviceAccountToken (bool).
+port, replicas (left out: no replicas field, for an autoscaler to own), resources, extraEnv
+(list), gpu (bool), serviceAccountToken (bool).
 */}}
 {{- define "dcl-enas.deployment" -}}
 {{- $root := .root -}}
@@ -65,7 +66,9 @@ metadata:
     app.kubernetes.io/name: {{ .name }}
     app.kubernetes.io/component: {{ .component }}
 spec:
+  {{- if hasKey . "replicas" }}
   replicas: {{ .replicas }}
+  {{- end }}
   {{- if eq .name "orchestrator" }}
   strategy:
     type: Recreate

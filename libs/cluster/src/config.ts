@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { nkeys } from 'nats';
 import { UserError } from '@dcl-enas/common';
 import { inboxPrefix } from './nats-permissions';
+import { DEFAULT_TRIAL_ACK_WAIT_MS } from './jetstream-resources';
 import { DEFAULT_OPEN_PATHS } from './api-auth';
 
 export type ServiceName = 'orchestrator' | 'encoder' | 'predictor' | 'trainer';
@@ -244,7 +245,7 @@ export function trainerConfig(env: NodeJS.ProcessEnv = process.env, natsUrl?: st
     ...common(r, 'trainer', natsUrl),
     dataDir,
     concurrency: r.int('ENAS_TRAINER_CONCURRENCY', 1, 1, 256),
-    ackWaitMs: r.int('ENAS_TRIAL_ACK_WAIT_MS', 30000, 500, 24 * 3600 * 1000),
+    ackWaitMs: r.int('ENAS_TRIAL_ACK_WAIT_MS', DEFAULT_TRIAL_ACK_WAIT_MS, 500, 24 * 3600 * 1000),
     maxDeliver: r.int('ENAS_TRIAL_MAX_DELIVER', 5, 1, 1000),
     timeScale: r.number('ENAS_TRAINER_TIME_SCALE', 0, 0),
   });

@@ -1,4 +1,4 @@
-import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
+import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type ConsumerConfig, type JetStreamManager, type NatsConnection, type NatsError, type StreamConfig } from 'nats';
 import { BUCKETS, CONSUMERS, STREAMS, SUBJECTS } from '@dcl-enas/contracts';
 
 export interface ResourceOptions {
@@ -54,18 +54,55 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
   }
 }
 
-/** The trainers' durable work-queue consumer; the ack wait follows the trainers' setting. */
+/** The trainers' ack wait when ENAS_TRIAL_ACK_WAIT_MS is not set. */
+export const DEFAULT_TRIAL_ACK_WAIT_MS = 30_000;
+
+/**
+ * The trainers' durable work-queue consumer `enas-trainers`, the one definition both sides use:
+ * the orchestrator creates it at start-up (createTrainerConsumer), so that it exists, and KEDA can
+ * read its lag, before any trainer runs; each trainer binds to it (ensureTrainerConsumer).
+ */
+export function trainerConsumerConfig(ackWaitMs: number): Partial<ConsumerConfig> {
+  return { durable_name: CONSUMERS.trainers, ack_policy: AckPolicy.Explicit, ack_wait: nanos(ackWaitMs), max_deliver: -1, filter_subject: SUBJECTS.allTrials, max_ack_pending: -1 };
+}
+
+/** Adds the consumer; one created in between by another service is as good. */
+async function addTrainerConsumer(jsm: JetStreamManager, config: Partial<ConsumerConfig>): Promise<void> {
+  await jsm.consumers.add(STREAMS.trials, config).catch(async (e) => {
+    await jsm.consumers.info(STREAMS.trials, CONSUMERS.trainers).catch(() => {
+      throw e;
+    });
+  });
+}
+
+/** A trainer's call: the consumer, created if missing; its ack wait follows this trainer's setting. */
 export async function ensureTrainerConsumer(nc: NatsConnection, ackWaitMs: number): Promise<void> {
   const jsm = await nc.jetstreamManager();
-  const config = { durable_name: CONSUMERS.trainers, ack_policy: AckPolicy.Explicit, ack_wait: nanos(ackWaitMs), max_deliver: -1, filter_subject: SUBJECTS.allTrials, max_ack_pending: -1 };
+  const config = trainerConsumerConfig(ackWaitMs);
   try {
     const info = await jsm.consumers.info(STREAMS.trials, CONSUMERS.trainers);
     if (info.config.ack_wait !== config.ack_wait) await jsm.consumers.update(STREAMS.trials, CONSUMERS.trainers, { ack_wait: config.ack_wait });
   } catch {
-    await jsm.consumers.add(STREAMS.trials, config).catch(async (e) => {
-      await jsm.consumers.info(STREAMS.trials, CONSUMERS.trainers).catch(() => {
-        throw e;
-      });
-    });
+    await addTrainerConsumer(jsm, config);
   }
+}
+
+/**
+ * The orchestrator's call at start-up (launcher mode queue): creates the consumer when missing,
+ * with the trainers' default ack wait (a trainer sets its own when it starts), and leaves an
+ * existing one as it is. Returns whether it created it.
+ */
+export async function createTrainerConsumer(nc: NatsConnection): Promise<boolean> {
+  const jsm = await nc.jetstreamManager();
+  const exists = await jsm.consumers.info(STREAMS.trials, CONSUMERS.trainers).then(
+    () => true,
+    (e: NatsError) => {
+      // JetStream's "consumer not found" (err_code 10014); anything else (no permission, no stream) ends the start-up
+      if (e.api_error?.err_code === 10014 || /consumer not found/i.test(e.message)) return false;
+      throw e;
+    },
+  );
+  if (exists) return false;
+  await addTrainerConsumer(jsm, trainerConsumerConfig(DEFAULT_TRIAL_ACK_WAIT_MS));
+  return true;
 }

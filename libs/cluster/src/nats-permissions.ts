@@ -55,16 +55,14 @@ const OPERATIONS = {
   readEventLog: { publish: readStream(STREAMS.events) },
   /** TrialQueue.dispatch (with its resume check by subject), withdraw, settle, finished. */
   queueTrials: { publish: ['enas.v1.trials.>', `${API}.STREAM.MSG.GET.${STREAMS.trials}`, `${API}.STREAM.MSG.DELETE.${STREAMS.trials}`] },
+  /**
+   * createTrainerConsumer (the orchestrator at start-up, so that KEDA reads its lag before any
+   * trainer runs) and ensureTrainerConsumer (a trainer: create, or set its ack wait): the durable
+   * work-queue consumer, that consumer only, with the info call that checks for it.
+   */
+  trainerConsumer: { publish: [`${API}.CONSUMER.CREATE.${TRAINERS}`, `${API}.CONSUMER.CREATE.${TRAINERS}.>`, `${API}.CONSUMER.DURABLE.CREATE.${TRAINERS}`, `${API}.CONSUMER.INFO.${TRAINERS}`] },
   /** TrialWorker: the durable work-queue consumer, pulled and acknowledged. */
-  takeTrials: {
-    publish: [
-      `${API}.CONSUMER.CREATE.${TRAINERS}`,
-      `${API}.CONSUMER.CREATE.${TRAINERS}.>`,
-      `${API}.CONSUMER.DURABLE.CREATE.${TRAINERS}`,
-      `${API}.CONSUMER.MSG.NEXT.${TRAINERS}`,
-      `$JS.ACK.${TRAINERS}.>`,
-    ],
-  },
+  takeTrials: { publish: [`${API}.CONSUMER.MSG.NEXT.${TRAINERS}`, `$JS.ACK.${TRAINERS}.>`] },
   /** trialAnswered: a trainer handed a trial again asks whether it is answered. */
   askAnswered: { publish: ['enas.v1.answered'] },
   /** answerTrialQuestions: the orchestrator answers from its ledgers. */
@@ -87,8 +85,8 @@ type Operation = keyof typeof OPERATIONS;
 
 /** The operations each service performs. The trainer never reads the event log nor any trial it was not handed. */
 const USES: Record<ServiceName, readonly Operation[]> = {
-  orchestrator: ['start', 'appendExperimentEvents', 'appendResults', 'readEventLog', 'queueTrials', 'queueDepth', 'snapshots', 'blobs', 'requestPredictions', 'answerAnswered'],
-  trainer: ['start', 'appendResults', 'takeTrials', 'queueDepth', 'askAnswered'],
+  orchestrator: ['start', 'appendExperimentEvents', 'appendResults', 'readEventLog', 'queueTrials', 'trainerConsumer', 'queueDepth', 'snapshots', 'blobs', 'requestPredictions', 'answerAnswered'],
+  trainer: ['start', 'appendResults', 'trainerConsumer', 'takeTrials', 'queueDepth', 'askAnswered'],
   predictor: ['start', 'blobs', 'servePredictions'],
   encoder: ['start', 'serveEncoders'],
 };

@@ -139,7 +139,7 @@ export const ExperimentSpec = z
       .record(z.string(), z.unknown())
       .optional()
       .describe(
-        "How each trial runs as a Kubernetes Job when the orchestrator runs trials as Jobs (ENAS_TRIAL_LAUNCHER=kubernetes): image, GPUs, resources, placement, retries (docs/deploy.md, \"The trial template\"). The fields given replace those of the orchestrator's default template (ENAS_TRIAL_TEMPLATE_FILE); with no default, image is required. Checked at submission; trainer workers (ENAS_TRIAL_LAUNCHER=queue) ignore it.",
+        "How each trial runs as a Kubernetes Job when the orchestrator runs trials as Jobs (ENAS_TRIAL_LAUNCHER=kubernetes): image, GPUs, resources, placement, retries (docs/deploy.md, \"The trial template\"). The fields given replace those of the orchestrator's default template (ENAS_TRIAL_TEMPLATE_FILE), for the fields the operator's trial policy lets an experiment change (docs/deploy.md, \"What an experiment may change\"). Checked at submission; trainer workers (ENAS_TRIAL_LAUNCHER=queue) ignore it.",
       ),
   })
   .strict();

@@ -1,5 +1,6 @@
 export * from './labels';
 export * from './trial-template';
+export * from './trial-policy';
 export * from './trainer-env';
 export * from './job-builder';
 export * from './job-observation';

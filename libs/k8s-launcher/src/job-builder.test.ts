@@ -5,6 +5,7 @@ import { LABELS, labelValue, trialJobName } from './labels';
 import { k8sObjectProblems } from './manifest-check/validate-object';
 import { podSecurityProblems } from './manifest-check/pod-policy';
 import { parseTrialTemplate, type TrialTemplateInput } from './trial-template';
+import { EXTENDED_RESOURCE_NAMES } from './testing/template-arbitraries';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -13,6 +14,7 @@ const templateArb: fc.Arbitrary<TrialTemplateInput> = fc.record(
   {
     image: fc.constantFrom('registry.example/dcl-enas/trainer-gpu:0.1.0', 'trainer@sha256:' + 'a'.repeat(64)),
     gpus: fc.integer({ min: 0, max: 8 }),
+    gpuResource: fc.constantFrom(...EXTENDED_RESOURCE_NAMES),
     backoffLimit: fc.integer({ min: 0, max: 10 }),
     activeDeadlineSeconds: fc.integer({ min: 1, max: 7 * 86400 }),
     ttlSecondsAfterFinished: fc.integer({ min: 0, max: 86400 }),
@@ -47,8 +49,12 @@ describe('buildTrialJob', () => {
         const container = job.spec!.template.spec!.containers[0]!;
         expect(container.env!.find((e) => e.name === 'ENAS_TRIAL_ID')!.value).toBe(trialId);
         expect(new Set(container.env!.map((e) => e.name)).size).toBe(container.env!.length);
-        if (template.gpus > 0) expect(container.resources!.limits!['nvidia.com/gpu']).toBe(String(template.gpus));
-        else expect(container.resources!.limits?.['nvidia.com/gpu']).toBeUndefined();
+        // An extended resource: request equal to limit, and the trial tolerates its taint.
+        if (template.gpus > 0) {
+          expect(container.resources!.limits![template.gpuResource]).toBe(String(template.gpus));
+          expect(container.resources!.requests![template.gpuResource]).toBe(String(template.gpus));
+          expect(job.spec!.template.spec!.tolerations!.map((t) => t.key)).toContain(template.gpuResource);
+        } else expect(container.resources!.limits?.[template.gpuResource]).toBeUndefined();
       }),
       { numRuns: 150 },
     );
@@ -82,6 +88,40 @@ describe('buildTrialJob', () => {
     expect(job.metadata!.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'anchor', uid: 'u' }]);
     expect(job.metadata!.labels).toMatchObject({ [LABELS.experiment]: 'exp', [LABELS.trial]: '12', [LABELS.attempt]: '2', [LABELS.role]: 'trial' });
     expect(pod.containers[0]!.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+  });
+});
+
+describe('extended resources other than nvidia.com/gpu (MIG slices, shared GPUs, other vendors)', () => {
+  const podOf = (input: TrialTemplateInput) => {
+    const job = buildTrialJob(parseTrialTemplate(input), { experimentId: 'e', trialId: '1', attempt: 1, namespace: 'ns' });
+    expect(k8sObjectProblems(job)).toEqual([]);
+    return job.spec!.template.spec!;
+  };
+
+  it('a MIG slice is requested and limited once; the trial tolerates its taint and the nvidia.com/gpu one', () => {
+    const pod = podOf({ image: 'trainer:1', gpus: 1, gpuResource: 'nvidia.com/mig-1g.10gb', resources: { requests: { cpu: '2' }, limits: { memory: '8Gi' } } });
+    expect(pod.containers[0]!.resources).toEqual({ requests: { cpu: '2', 'nvidia.com/mig-1g.10gb': '1' }, limits: { memory: '8Gi', 'nvidia.com/mig-1g.10gb': '1' } });
+    expect(pod.tolerations).toEqual([
+      { key: 'nvidia.com/mig-1g.10gb', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+  });
+
+  it('an AMD GPU tolerates amd.com/gpu only; a toleration the template has is not added twice', () => {
+    expect(podOf({ image: 'trainer:1', gpus: 2, gpuResource: 'amd.com/gpu' }).tolerations).toEqual([{ key: 'amd.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    const shared = podOf({ image: 'trainer:1', gpus: 1, gpuResource: 'nvidia.com/gpu.shared', tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoExecute' }] });
+    expect(shared.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoExecute' },
+      { key: 'nvidia.com/gpu.shared', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+    expect(shared.containers[0]!.resources).toEqual({ requests: { 'nvidia.com/gpu.shared': '1' }, limits: { 'nvidia.com/gpu.shared': '1' } });
+  });
+
+  it('no GPU: no extended resource and no toleration added; an empty affinity and runtime class are valid', () => {
+    const pod = podOf({ image: 'trainer:1', gpus: 0, gpuResource: 'nvidia.com/mig-1g.10gb', affinity: {}, runtimeClassName: '' });
+    expect(pod.containers[0]!.resources).toEqual({});
+    expect(pod.tolerations).toBeUndefined();
+    expect(pod.runtimeClassName).toBeUndefined();
   });
 });
 

@@ -78,15 +78,16 @@ function resources(template: TrialTemplate): V1Container['resources'] {
   const toStrings = (list: Record<string, string | number | undefined> | undefined): Record<string, string> => {
     const out: Record<string, string> = {};
     for (const [name, amount] of Object.entries(list ?? {})) {
-      if (amount !== undefined && name !== 'nvidia.com/gpu') out[name] = String(amount);
+      if (amount !== undefined) out[name] = String(amount);
     }
     return out;
   };
   const requests = toStrings(template.resources.requests);
   const limits = toStrings(template.resources.limits);
+  // An extended resource cannot be overcommitted: Kubernetes wants its request equal to its limit.
   if (template.gpus > 0) {
-    requests['nvidia.com/gpu'] = String(template.gpus);
-    limits['nvidia.com/gpu'] = String(template.gpus);
+    requests[template.gpuResource] = String(template.gpus);
+    limits[template.gpuResource] = String(template.gpus);
   }
   return {
     ...(Object.keys(requests).length > 0 ? { requests } : {}),
@@ -94,11 +95,20 @@ function resources(template: TrialTemplate): V1Container['resources'] {
   };
 }
 
-/** GPU nodes are commonly tainted nvidia.com/gpu:NoSchedule; a GPU trial tolerates that taint. */
+/**
+ * GPU nodes are commonly tainted with the name of the resource they offer (nvidia.com/gpu,
+ * amd.com/gpu) with effect NoSchedule; a GPU trial tolerates that taint, and for another
+ * nvidia.com resource (a MIG slice, a shared GPU) also nvidia.com/gpu, which such nodes carry
+ * too. A toleration only allows a node, it never requires one; keys the template tolerates
+ * already are left as they are.
+ */
 function tolerations(template: TrialTemplate): V1Toleration[] {
   const list: V1Toleration[] = template.tolerations.map((t) => ({ ...t }));
-  if (template.gpus > 0 && !list.some((t) => t.key === 'nvidia.com/gpu')) {
-    list.push({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  if (template.gpus > 0) {
+    const keys = [template.gpuResource, ...(template.gpuResource.startsWith('nvidia.com/') ? ['nvidia.com/gpu'] : [])];
+    for (const key of new Set(keys)) {
+      if (!list.some((t) => t.key === key)) list.push({ key, operator: 'Exists', effect: 'NoSchedule' });
+    }
   }
   return list;
 }

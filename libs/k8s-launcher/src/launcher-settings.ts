@@ -3,14 +3,15 @@ import { parse } from 'yaml';
 import { UserError } from '@dcl-enas/common';
 import { KubeClusterApi, connectToCluster } from './kube-api';
 import { TrialLauncher, type LauncherLog } from './launcher';
-import { parseTrialTemplate, type TrialTemplate } from './trial-template';
+import { parseTrialTemplateFile, type DefaultTrialTemplate } from './trial-policy';
 
 /**
  * The orchestrator's launcher settings, from its environment (set by k8s/ and the chart):
  * ENAS_TRIAL_LAUNCHER        queue (trainer workers, default) or kubernetes (one Job per trial)
  * ENAS_K8S_NAMESPACE         namespace of the trial Jobs (default: the pod's own namespace)
  * ENAS_K8S_MAX_CONCURRENT_JOBS  trial Jobs alive at once, all experiments together (default 8)
- * ENAS_TRIAL_TEMPLATE_FILE   YAML or JSON trial template used when a spec has none
+ * ENAS_TRIAL_TEMPLATE_FILE   YAML or JSON trial template used when a spec has none, with the
+ *                            trial policy (what a spec may change of it) in its `policy` section
  * ENAS_K8S_PENDING_CHECK_MS  how often stuck-pending trials are looked for (default 5000)
  */
 export interface LauncherSettings {
@@ -44,8 +45,12 @@ export function launcherSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): L
   return settings;
 }
 
-/** Reads a trial template file (YAML or JSON); a missing or bad file is one UserError line. */
-export function loadTrialTemplateFile(path: string): TrialTemplate {
+/**
+ * Reads the default trial template file (YAML or JSON): the template, and its `policy` section
+ * (libs/k8s-launcher/src/trial-policy.ts; defaults when there is none). A missing or bad file is
+ * one UserError line naming the file and the field.
+ */
+export function loadTrialTemplateFile(path: string): DefaultTrialTemplate {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -58,7 +63,7 @@ export function loadTrialTemplateFile(path: string): TrialTemplate {
   } catch (error) {
     throw new UserError(`trial template file ${path} is not YAML (${(error as Error).message.split('\n')[0]}): fix the file`);
   }
-  return parseTrialTemplate(data, path);
+  return parseTrialTemplateFile(data, path);
 }
 
 /** A launcher for the cluster the process runs in (in-cluster service account, else kubeconfig). */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { V1Job, V1OwnerReference, V1Pod } from './k8s-client';
+import type { CoreV1Event, V1Job, V1OwnerReference, V1Pod } from './k8s-client';
 import { buildExperimentAnchor, buildTrialJob, ownerReferenceTo } from './job-builder';
-import { eventLines, observeJob } from './job-observation';
+import { eventLines, newestFailedCreate, observeJob, type JobObservation, type PodCreateRefusal } from './job-observation';
 import type { KubeClusterApi, WatchedCache } from './kube-api';
 import { classifyKubeError } from './kube-errors';
 import { ANNOTATIONS, LABELS, MANAGED_SELECTOR, experimentAnchorName, experimentSelector } from './labels';
@@ -56,7 +56,11 @@ export interface FinishedPod {
 /** Lines of a finished trial's log read back: its enas-result line is looked for among them. */
 export const LOG_TAIL_LINES_READ = 500;
 
-type State = 'queued' | 'creating' | 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
+/**
+ * `quota`: the trial's Job exists but a ResourceQuota refused its pod (FailedCreate); the Job
+ * controller tries again with its back-off. Shown as Queued; not timed by the pending policy.
+ */
+type State = 'queued' | 'creating' | 'quota' | 'pending' | 'running' | 'succeeded' | 'failed' | 'stopped';
 
 /** A trial's TrialStatus fields, less those toStatus derives (phase, pendingSeconds, updatedAt), plus the launcher's own. */
 interface TrialRecord extends Omit<TrialStatus, 'phase' | 'pendingSeconds' | 'updatedAt'> {
@@ -68,6 +72,12 @@ interface TrialRecord extends Omit<TrialStatus, 'phase' | 'pendingSeconds' | 'up
   pendingSince?: number;
   handlingStuck: boolean;
   updatedAt: number;
+  /** From the last observation: a pod of the current Job exists that has not finished. */
+  activePod?: boolean;
+  /** The newest FailedCreate event of the current Job (and its events as lines), read while it had no active pod. */
+  failedCreate?: { jobName: string; message: string; at: number; events: string[] };
+  /** A list of the current Job's events is in flight. */
+  readingEvents?: boolean;
 }
 
 interface ExperimentRecord {
@@ -79,13 +89,16 @@ interface ExperimentRecord {
 const PHASE: Record<State, TrialPhase> = {
   queued: 'Queued',
   creating: 'Queued',
+  quota: 'Queued',
   pending: 'Pending',
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
   stopped: 'Stopped',
 };
-const LIVE: ReadonlySet<State> = new Set(['creating', 'pending', 'running']);
+const LIVE: ReadonlySet<State> = new Set(['creating', 'quota', 'pending', 'running']);
+/** Tries to delete the Job of a trial whose pod cannot be created (backing off as createBackoffMs says). */
+const DELETE_TRIES = 5;
 const DEFAULT_TEMPLATE_POLICY = trialTemplateSchema.shape.pending.parse({});
 
 const key = (experimentId: string, trialId: string): string => `${experimentId}\u0000${trialId}`;
@@ -573,17 +586,20 @@ export class TrialLauncher {
     return pods;
   }
 
-  /** Re-reads a live trial's state from the watched Job and pods. */
+  /** Re-reads a live trial's state from the watched Job and pods (and the Job's last FailedCreate event read). */
   private refresh(record: TrialRecord): void {
     if (!record.jobName || !LIVE.has(record.state)) return;
     const job = this.jobs?.get(record.jobName, this.namespace);
     if (!job) return;
-    this.refreshFrom(record, observeJob(job, this.podsOf(record.jobName)));
+    const failedCreate = record.failedCreate?.jobName === record.jobName ? record.failedCreate : undefined;
+    this.refreshFrom(record, observeJob(job, this.podsOf(record.jobName), failedCreate));
   }
 
-  private refreshFrom(record: TrialRecord, observation: ReturnType<typeof observeJob>): void {
+  private refreshFrom(record: TrialRecord, observation: JobObservation): void {
     record.podName = observation.podName;
+    record.activePod = observation.activePod;
     const failure = observation.lastFailure;
+    const refusal = observation.refusal;
     if (observation.finished?.succeeded) {
       this.setState(record, 'succeeded');
     } else if (observation.finished) {
@@ -596,9 +612,13 @@ export class TrialLauncher {
       });
     } else if (observation.running) {
       this.setState(record, 'running', failure ? { reason: `Retrying: pod ${failure.podName} failed (exit ${failure.exitCode ?? '?'})`, message: failure.message } : {});
+    } else if (refusal?.kind === 'quota') {
+      this.waitForQuota(record, refusal, observation);
+    } else if (refusal?.kind === 'config') {
+      this.failUncreatable(record, refusal);
     } else {
       this.setState(record, 'pending', {
-        reason: observation.waitingReason ?? 'NoPod: the Job has not created its pod yet',
+        reason: refusal ? `FailedCreate: ${refusal.message}` : (observation.waitingReason ?? 'NoPod: the Job has not created its pod yet'),
         ...(failure?.message ? { message: failure.message } : {}),
         ...(failure?.exitCode === undefined ? {} : { exitCode: failure.exitCode }),
       });
@@ -606,12 +626,89 @@ export class TrialLauncher {
     if (!LIVE.has(record.state)) this.pump();
   }
 
+  /**
+   * A ResourceQuota refused the Job's pod: the trial waits (Queued, QuotaExceeded) while the Job
+   * controller tries again; its pending clock starts once a pod exists. It is not failed for it.
+   */
+  private waitForQuota(record: TrialRecord, refusal: PodCreateRefusal, observation: JobObservation): void {
+    const beyond = refusal.beyondLimit ?? [];
+    const detail =
+      beyond.length > 0
+        ? `one pod asks for more ${beyond.join(', ')} than the quota allows in all: it cannot start until the ResourceQuota is raised or the trial template asks for less`
+        : 'waiting for quota; the Job controller retries creating the pod';
+    if (record.state !== 'quota') this.log?.warn({ trial: record.trialId, job: record.jobName, refusal: refusal.message }, 'pod creation refused by a ResourceQuota; the trial waits for quota');
+    const failure = observation.lastFailure;
+    this.setState(record, 'quota', {
+      reason: `QuotaExceeded: ${refusal.message} (${detail})`,
+      ...(failure?.message ? { message: failure.message } : {}),
+      ...(failure?.exitCode === undefined ? {} : { exitCode: failure.exitCode }),
+    });
+  }
+
+  /**
+   * The Job's pod cannot be created as it is (a missing ServiceAccount or PriorityClass, a request
+   * a quota needs): the same for every attempt, so the trial fails at once, with what to fix, and
+   * its Job is deleted (the Job controller would go on trying).
+   */
+  private failUncreatable(record: TrialRecord, refusal: PodCreateRefusal): void {
+    const jobName = record.jobName!;
+    const reason = `FailedCreate: ${refusal.message}; ${refusal.hint}`;
+    record.events = record.failedCreate?.jobName === jobName ? record.failedCreate.events : [];
+    this.deletedByUs.add(jobName);
+    this.setState(record, 'failed', { reason });
+    this.log?.error({ trial: record.trialId, job: jobName, events: record.events }, reason);
+    void this.deleteJobOfFailedTrial(jobName);
+  }
+
+  private async deleteJobOfFailedTrial(jobName: string): Promise<void> {
+    const { initial, max } = this.options.createBackoffMs ?? { initial: 2_000, max: 60_000 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.api.deleteJob(jobName);
+        return;
+      } catch (error) {
+        if (attempt >= DELETE_TRIES || !this.running) {
+          this.log?.error({ job: jobName, error: String(error) }, 'could not delete the Job of a trial that cannot start; delete it with kubectl');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(max, initial * 2 ** attempt)).unref());
+      }
+    }
+  }
+
+  /** Keeps the newest FailedCreate event of the Job from a list of its events. */
+  private noteFailedCreate(record: TrialRecord, jobName: string, events: readonly CoreV1Event[]): void {
+    const newest = newestFailedCreate(events, this.jobs?.get(jobName, this.namespace)?.metadata?.uid);
+    if (newest) record.failedCreate = { jobName, ...newest, events: eventLines(events) };
+  }
+
+  /**
+   * Lists the events of a live trial's Job that has no pod (the launcher may list events, not
+   * watch them): a FailedCreate says why, and whether the trial waits for quota or cannot start.
+   */
+  private async readJobEvents(record: TrialRecord): Promise<void> {
+    const jobName = record.jobName!;
+    record.readingEvents = true;
+    try {
+      const events = await this.api.eventsFor('Job', jobName);
+      if (record.jobName !== jobName || record.handlingStuck) return;
+      this.noteFailedCreate(record, jobName, events);
+      this.refresh(record);
+    } catch {
+      // Listed again at the next check; the pending timeout still applies meanwhile.
+    } finally {
+      record.readingEvents = false;
+    }
+  }
+
   private checkPending(): void {
     const now = this.now();
     for (const record of this.trials.values()) {
-      if (record.state !== 'pending' || record.handlingStuck || record.pendingSince === undefined || !record.jobName) continue;
+      if ((record.state !== 'pending' && record.state !== 'quota') || record.handlingStuck || !record.jobName) continue;
       const policy = this.experiments.get(record.experimentId)?.template?.pending ?? DEFAULT_TEMPLATE_POLICY;
-      if (now - record.pendingSince > policy.timeoutSeconds * 1000) void this.handleStuck(record, policy);
+      // A trial waiting for quota is not timed: its clock starts when its pod exists.
+      if (record.state === 'pending' && record.pendingSince !== undefined && now - record.pendingSince > policy.timeoutSeconds * 1000) void this.handleStuck(record, policy);
+      else if (!record.activePod && !record.readingEvents) void this.readJobEvents(record);
     }
   }
 
@@ -620,8 +717,16 @@ export class TrialLauncher {
     record.handlingStuck = true;
     const jobName = record.jobName!;
     try {
-      const events = await (record.podName ? this.api.eventsFor('Pod', record.podName) : this.api.eventsFor('Job', jobName)).catch(() => []);
+      // Without a pod that has not finished, the Job's events say why (FailedCreate); else the pod's.
+      const podless = !record.activePod || !record.podName;
+      const events = await (podless ? this.api.eventsFor('Job', jobName) : this.api.eventsFor('Pod', record.podName!)).catch(() => []);
       if (record.state !== 'pending' || record.jobName !== jobName) return;
+      if (podless) {
+        // A quota refusal seen only now: the trial waits instead (a configuration error fails it).
+        this.noteFailedCreate(record, jobName, events);
+        this.refresh(record);
+        if (record.state !== 'pending' || record.jobName !== jobName) return;
+      }
       record.events = eventLines(events);
       const waited = Math.round((this.now() - record.pendingSince!) / 1000);
       const reason = `PendingTimeout: not running after ${waited}s (limit ${policy.timeoutSeconds}s): ${record.reason ?? 'unknown'}`;

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { NatsServerProcess, SERVICE_NAMES, freePort, natsAuthorizationConf } from '@dcl-enas/cluster';
+import { freePort } from '@dcl-enas/cluster';
 import { experimentSpecWithTrialTemplateJsonSchema } from './experiment-spec-schema';
 import { behaviourByTrial, type PodBehaviour } from './testing/pod-scripts';
 import { KubeApiStandin } from './testing/standin-api-server';
+import { ShippedNats } from './testing/shipped-nats';
 import { OrchestratorProcess, REGISTER, REPO_ROOT as ROOT, baseEnv, enasCli } from './testing/orchestrator-process';
 import { ProcessKubelet } from './testing/process-kubelet';
 import { TEST_NAMESPACE, testTemplate } from './testing/harness';
@@ -23,28 +23,16 @@ import type { TrialTemplateInput } from './trial-template';
  * as the user runs them.
  */
 
-let nats: NatsServerProcess;
+let nats: ShippedNats;
 const dir = mkdtempSync(join(tmpdir(), 'enas-k8s-e2e-'));
 const cleanups: (() => Promise<void> | void)[] = [];
 
-/**
- * The Secrets of the shipped deployment as the kubelet projects them: each service's NATS user and
- * password (the trial template names the trainer's, as the chart's does).
- */
-const SECRETS: Record<string, Record<string, string>> = {
-  'dcl-enas-nats-users': Object.fromEntries(SERVICE_NAMES.map((s) => [s, s])),
-  'dcl-enas-nats': Object.fromEntries(SERVICE_NAMES.map((s) => [`${s}-password`, randomBytes(18).toString('hex')])),
-};
-const NATS_LOGIN = { userSecret: { name: 'dcl-enas-nats-users', key: 'trainer' }, passwordSecret: { name: 'dcl-enas-nats', key: 'trainer-password' } };
-
-// A nats-server of its own for each test, with the per-service users and permissions the chart
-// ships: an orchestrator resumes every experiment it finds.
 beforeEach(async () => {
-  nats = await NatsServerProcess.start({ config: natsAuthorizationConf((s) => JSON.stringify(SECRETS['dcl-enas-nats']![`${s}-password`])) });
+  nats = await ShippedNats.start();
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  const violations = nats?.output.split('\n').filter((l) => / - (Publish|Subscription) Violation - /.test(l)) ?? [];
+  const violations = nats?.violations() ?? [];
   await nats?.dispose();
   expect(violations).toEqual([]);
 });
@@ -60,7 +48,7 @@ class Orchestrator {
       natsUrl: nats.url,
       port,
       dir,
-      env: { NATS_USER: 'orchestrator', NATS_PASSWORD: SECRETS['dcl-enas-nats']!['orchestrator-password']!, ...env },
+      env: { ...nats.login('orchestrator'), ...env },
     });
     cleanups.push(() => orchestrator.kill());
     return orchestrator;
@@ -71,7 +59,7 @@ class Orchestrator {
 async function failedStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [...REGISTER, 'apps/cli/src/main.ts', 'serve', 'orchestrator', '--nats', nats.url], {
     cwd: ROOT,
-    env: { ...baseEnv(), NATS_USER: 'orchestrator', NATS_PASSWORD: SECRETS['dcl-enas-nats']!['orchestrator-password']!, ENAS_HTTP_PORT: '0', ENAS_TRIAL_LAUNCHER: 'kubernetes', ...env },
+    env: { ...baseEnv(), ...nats.login('orchestrator'), ENAS_HTTP_PORT: '0', ENAS_TRIAL_LAUNCHER: 'kubernetes', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   cleanups.push(() => void child.kill('SIGKILL'));
@@ -86,7 +74,7 @@ const enas = enasCli;
 /** Plays the kubelet: runs the real trainer in job mode for every pod, with the pod's environment and the Secrets above. */
 class Kubelet extends ProcessKubelet {
   constructor(standin: KubeApiStandin) {
-    super(standin, TEST_NAMESPACE, { cwd: ROOT, baseEnv: baseEnv(), secrets: SECRETS });
+    super(standin, TEST_NAMESPACE, { cwd: ROOT, baseEnv: baseEnv(), secrets: nats.secrets });
     cleanups.push(() => this.stop());
   }
 }
@@ -101,7 +89,7 @@ async function standinServer(podBehaviour: PodBehaviour): Promise<KubeApiStandin
 function templateFile(overrides: Partial<TrialTemplateInput> = {}): string {
   const file = join(dir, `template-${Math.random().toString(36).slice(2)}.json`);
   // The trainer runs from the repository checkout, so the command is `node` itself.
-  const template = testTemplate({ nats: { url: nats.url, ...NATS_LOGIN }, command: [process.execPath, ...REGISTER, 'apps/trainer/src/job-mode/main.ts'], ...overrides });
+  const template = testTemplate({ nats: { url: nats.url, ...nats.trainerLogin }, command: [process.execPath, ...REGISTER, 'apps/trainer/src/job-mode/main.ts'], ...overrides });
   writeFileSync(file, JSON.stringify(template));
   return file;
 }

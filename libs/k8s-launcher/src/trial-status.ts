@@ -12,8 +12,10 @@ export interface TrialStatus {
   jobName?: string;
   podName?: string;
   /**
-   * Why the trial is queued, pending or failed, e.g. "QuotaExceeded: ...",
+   * Why the trial is queued, pending or failed, e.g. "QuotaExceeded: ..." (a ResourceQuota refused
+   * its Job, or its Job's pod: it waits, it is not failed for it),
    * "Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
+   * "FailedCreate: ..." (its pod cannot be created: a missing ServiceAccount or PriorityClass fails it),
    * "PendingTimeout: ...", "BackoffLimitExceeded: ...".
    */
   reason?: string;
@@ -24,15 +26,16 @@ export interface TrialStatus {
   events: string[];
   /** True when the Job existed before this launcher started (found by label, not created). */
   adopted: boolean;
-  /** Seconds since the trial's current pod (or Job) started waiting; set while Pending. */
+  /** Seconds since the trial's current pod (or Job, before it has a pod) started waiting; set while Pending (not while it waits for quota). */
   pendingSeconds?: number;
   updatedAt: string;
 }
 
 export interface LauncherSummary {
   maxConcurrentJobs: number;
-  /** Trials with a Job being created or not yet finished (what the limits count). */
+  /** Trials with a Job being created or not yet finished (what the limits count), those waiting for quota included. */
   active: number;
+  /** Trials with no Job yet (waiting for a slot, or backing off after a refused Job creation). */
   queued: number;
   byPhase: Record<TrialPhase, number>;
   /** Times a watch failed and was restarted from its last resourceVersion. */

@@ -14,15 +14,38 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-const quantity = z.union([z.string().regex(QUANTITY, 'must be a Kubernetes quantity such as 500m, 2, 4Gi'), z.number().nonnegative()]);
-const objectName = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a lowercase DNS name (a-z, 0-9, -, .)');
+/**
+ * An extended resource (what a device plugin offers): `<domain>/<name>`, the domain a DNS name
+ * of at most 244 characters (Kubernetes prefixes it with `requests.` for quotas), the name at
+ * most 63 characters.
+ */
+const EXTENDED_RESOURCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
+const quantity = z.union([z.string().regex(QUANTITY, 'must be a Kubernetes quantity such as 500m, 2, 4Gi'), z.number().nonnegative()]);
+export const objectName = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a lowercase DNS name (a-z, 0-9, -, .)');
+
+/**
+ * An extended resource name such as nvidia.com/gpu, nvidia.com/mig-1g.10gb, nvidia.com/gpu.shared
+ * or amd.com/gpu. Names in the kubernetes.io domain and `requests.*` are Kubernetes' own. The JSON
+ * Schema carries the same refusal as `not` (trialTemplateJsonSchema), so both checks agree.
+ */
+export const extendedResourceName = z
+  .string()
+  .regex(EXTENDED_RESOURCE, 'must be an extended resource name <domain>/<name> such as nvidia.com/gpu, nvidia.com/mig-1g.10gb, nvidia.com/gpu.shared or amd.com/gpu')
+  .regex(/^[-.a-z0-9]{1,244}\//, 'its domain must be at most 244 characters')
+  .refine((name) => !name.includes('kubernetes.io/') && !name.startsWith('requests.'), 'must be outside the kubernetes.io domain and not start with "requests." (those names are Kubernetes\' own resources, not extended ones)')
+  .meta({ not: { anyOf: [{ pattern: 'kubernetes\\.io/' }, { pattern: '^requests\\.' }] } });
+
+/**
+ * CPU, memory and ephemeral storage. Extended resources (GPUs, MIG slices, other devices) are not
+ * set here but with `gpus` and `gpuResource`: Kubernetes wants their request equal to their limit,
+ * which one count says once.
+ */
 const resourceList = z
   .strictObject({
     cpu: quantity.optional(),
     memory: quantity.optional(),
     'ephemeral-storage': quantity.optional(),
-    'nvidia.com/gpu': z.number().int().nonnegative().optional(),
   })
   .optional();
 
@@ -52,16 +75,21 @@ const nodeSelectorTerm = z.strictObject({
   matchFields: z.array(nodeSelectorRequirement).optional(),
 });
 
-/** Node affinity only: trials are placed on nodes, they do not co-locate with other pods. */
+/**
+ * Node affinity only: trials are placed on nodes, they do not co-locate with other pods (the
+ * chart's `gpu.affinity` has this schema too). `{}` is no affinity.
+ */
 const affinity = z.strictObject({
-  nodeAffinity: z.strictObject({
-    requiredDuringSchedulingIgnoredDuringExecution: z
-      .strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm).min(1) })
-      .optional(),
-    preferredDuringSchedulingIgnoredDuringExecution: z
-      .array(z.strictObject({ weight: z.number().int().min(1).max(100), preference: nodeSelectorTerm }))
-      .optional(),
-  }),
+  nodeAffinity: z
+    .strictObject({
+      requiredDuringSchedulingIgnoredDuringExecution: z
+        .strictObject({ nodeSelectorTerms: z.array(nodeSelectorTerm).min(1) })
+        .optional(),
+      preferredDuringSchedulingIgnoredDuringExecution: z
+        .array(z.strictObject({ weight: z.number().int().min(1).max(100), preference: nodeSelectorTerm }))
+        .optional(),
+    })
+    .optional(),
 });
 
 const natsSettings = z.strictObject({
@@ -138,13 +166,20 @@ export const trialTemplateSchema = z.strictObject({
   data: dataVolume.optional(),
   cache: cacheVolume.prefault({}),
   resources: z.strictObject({ requests: resourceList, limits: resourceList }).prefault({}),
-  /** GPUs per trial; sets both the request and the limit of nvidia.com/gpu (they must match). */
+  /** GPUs per trial: both the request and the limit of `gpuResource` (Kubernetes wants them equal). */
   gpus: z.number().int().nonnegative().default(0),
+  /**
+   * The extended resource `gpus` counts: nvidia.com/gpu, a MIG slice (nvidia.com/mig-1g.10gb), a
+   * time-sliced or MPS share (nvidia.com/gpu.shared), amd.com/gpu... A trial with gpus > 0
+   * tolerates the NoSchedule taint of that name (and nvidia.com/gpu for an nvidia.com resource).
+   */
+  gpuResource: extendedResourceName.default('nvidia.com/gpu'),
   nodeSelector: z.record(z.string().regex(LABEL_KEY), z.string().regex(LABEL_VALUE)).default({}),
   tolerations: z.array(toleration).default([]),
   affinity: affinity.optional(),
   priorityClassName: objectName.optional(),
-  runtimeClassName: objectName.optional(),
+  /** `""` is none (the chart's value when no runtime class is set). */
+  runtimeClassName: z.union([objectName, z.literal('')]).optional(),
   serviceAccountName: objectName.default('dcl-enas-trainer'),
   /** Pod retries inside one Job (the Job controller restarts failed pods this many times). */
   backoffLimit: z.number().int().nonnegative().default(2),
@@ -169,20 +204,23 @@ export function trialTemplateJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(trialTemplateSchema, { io: 'input' }) as Record<string, unknown>;
 }
 
-/** Validates a trial template; bad input is one UserError line naming the field and the fix. */
+/**
+ * Validates a trial template; bad input is one UserError line naming the field and the fix. The
+ * schema is all there is to it (no check across fields), so its JSON Schema
+ * (trialTemplateJsonSchema, the chart's values.schema.json) accepts exactly what this accepts.
+ */
 export function parseTrialTemplate(input: unknown, where = 'trialTemplate'): TrialTemplate {
   const parsed = trialTemplateSchema.safeParse(input);
-  if (parsed.success) {
-    const template = parsed.data;
-    const requestedGpus = template.resources.requests?.['nvidia.com/gpu'] ?? template.resources.limits?.['nvidia.com/gpu'];
-    if (requestedGpus !== undefined && requestedGpus !== template.gpus) {
-      throw new UserError(
-        `${where}.resources sets nvidia.com/gpu to ${requestedGpus} but ${where}.gpus is ${template.gpus}: set the GPU count once, with ${where}.gpus`,
-      );
-    }
-    return template;
-  }
-  const issue = parsed.error.issues[0]!;
+  if (parsed.success) return parsed.data;
+  throw new UserError(zodProblem(parsed.error.issues[0]!, where, 'fix that field of the trial template (see docs/deploy.md, "The trial template")'));
+}
+
+/** One line for a zod issue: the field's path under `where`, the problem, the fix. */
+export function zodProblem(issue: z.core.$ZodIssue, where: string, fix: string): string {
   const path = [where, ...issue.path.map(String)].join('.');
-  throw new UserError(`${path}: ${issue.message}; fix that field of the trial template (see docs/deploy.md, "The trial template")`);
+  const resources = issue.path.length === 2 && issue.path[0] === 'resources' && (issue.path[1] === 'requests' || issue.path[1] === 'limits');
+  if (resources && issue.code === 'unrecognized_keys' && issue.keys.some((key) => key.includes('/'))) {
+    return `${path}: ${issue.message}; set GPUs and other extended resources with ${where}.gpus and ${where}.gpuResource (one count, both the request and the limit)`;
+  }
+  return `${path}: ${issue.message}; ${fix}`;
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { trialTemplateSchema } from '../trial-template';
+import { trialTemplateFileSchema } from '../trial-policy';
 import { mergeValues, readChart, templateStructureProblems, undefinedValuePaths, unusedValues, valuesProblems } from './helm-chart';
 
 const chartDir = resolve(__dirname, '../../../../helm/dcl-enas');
@@ -44,12 +44,12 @@ describe('helm/dcl-enas', () => {
     expect(templateStructureProblems(broken)).toEqual(['broken.yaml: 1 block(s) not closed with {{ end }}', 'broken.yaml: includes "nope", which no template defines']);
   });
 
-  it('the trial template ConfigMap writes only fields of the trial template schema', () => {
+  it('the trial template ConfigMap writes only fields of the trial template file (the template and its policy)', () => {
     const text = chart.templates.get('configmaps.yaml')!;
     const block = text.slice(text.indexOf('trial-template.yaml: |'));
     const fields = [...block.matchAll(/^ {4}([A-Za-z]+):/gm)].map((match) => match[1]!);
     expect(fields.length).toBeGreaterThan(10);
-    expect(fields.filter((field) => !(field in trialTemplateSchema.shape))).toEqual([]);
+    expect(fields.filter((field) => !(field in trialTemplateFileSchema.shape))).toEqual([]);
   });
 
   it('Chart.yaml is a v2 application chart whose versions match', () => {

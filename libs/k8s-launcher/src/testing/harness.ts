@@ -12,7 +12,7 @@ export function testTemplate(overrides: Partial<TrialTemplateInput> = {}): Trial
     image: 'registry.example/dcl-enas-trainer:test',
     gpus: 1,
     resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } },
-    nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+    nodeSelector: {},
     backoffLimit: 1,
     ttlSecondsAfterFinished: 3600,
     maxConcurrentTrials: 100,

@@ -4,6 +4,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { CoreV1Event, V1Job, V1JobCondition, V1Pod } from '../k8s-client';
 import { k8sObjectProblems } from '../manifest-check/validate-object';
 import { invalidMessage, jobValidationErrors } from './job-validation';
+import { asTable, discoveryDocument, openApiV3Document, wantsTable } from './standin-discovery';
+import { allows, forbiddenMessage, requestVerb, type RequestAttributes, type RoleBindingSubject } from './standin-rbac';
 import { DEFAULT_UNSCHEDULABLE, type PodBehaviour, type PodScript } from './pod-scripts';
 import { parseSelector, selectableFields } from './selectors';
 
@@ -35,6 +37,8 @@ interface Watcher {
   labels: ReturnType<typeof parseSelector>;
   fields: ReturnType<typeof parseSelector>;
   res: ServerResponse;
+  /** Rewrites each event line for this watcher (a Table per object for kubectl get -w). */
+  format?: (line: string) => string;
 }
 
 interface JobRuntime {
@@ -43,6 +47,15 @@ interface JobRuntime {
   activePods: Set<string>;
   finished: boolean;
   timers: Set<NodeJS.Timeout>;
+  /** Pod creations refused in a row (the controller's per-Job back-off; reset by a created pod). */
+  createFailures?: number;
+}
+
+/** A ResourceQuota: its `spec.hard`, e.g. { 'requests.nvidia.com/gpu': 2, pods: 10, 'limits.memory': '64Gi' }. */
+export interface StandinResourceQuota {
+  namespace: string;
+  name: string;
+  hard: Record<string, string | number>;
 }
 
 export interface StandinOptions {
@@ -54,6 +67,26 @@ export interface StandinOptions {
   validate?: boolean;
   /** Delay between a pod failure and the Job's next pod (the real controller backs off 10 s and more). */
   podRetryDelayMs?: number;
+  /** ResourceQuotas the pods the Job controller creates are admitted against (none by default). */
+  resourceQuotas?: readonly StandinResourceQuota[];
+  /**
+   * ServiceAccounts that exist in every namespace; a pod naming another one is refused. By default
+   * `default` and `dcl-enas-trainer` (the one the chart creates for trials).
+   */
+  serviceAccounts?: readonly string[];
+  /** PriorityClasses that exist; by default the built-in system-cluster-critical and system-node-critical. */
+  priorityClasses?: readonly string[];
+  /**
+   * Back-off of the Job controller after a refused pod creation: initial * 2^n, at most max. The
+   * real controller's is 1 s doubling to 60 s (DefaultJobApiBackOff, MaxJobApiBackOff); by default
+   * here 5 ms doubling to 100 ms.
+   */
+  podCreateBackoffMs?: { initial: number; max: number };
+  /**
+   * RBAC: every resource request is authorized against this Role's rules, as the requester
+   * `user` (a verb the Role lacks gets 403 Forbidden, as from kube-apiserver). Default: no RBAC.
+   */
+  authorization?: RoleBindingSubject;
 }
 
 export interface StandinStats {
@@ -79,6 +112,12 @@ export interface StandinStats {
   podsCreated: number;
   /** Reads of a pod's log (pods/log). */
   logReads: number;
+  /** Requests refused by RBAC (option authorization). */
+  forbidden: number;
+  /** Pod creations of the Job controller refused by admission (each a FailedCreate event on the Job). */
+  podCreateRefusals: number;
+  /** Most pods not yet Succeeded or Failed at once (what a `pods` or compute quota counts). */
+  maxActivePods: number;
 }
 
 const FIELD_PATHS: Record<Resource, readonly string[]> = {
@@ -94,6 +133,7 @@ const KIND: Record<Resource, { apiVersion: string; kind: string; group: string }
 };
 
 const clone = <T>(value: T): T => structuredClone(value);
+const objectKey = (object: AnyObject): string => `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 
 /** The kubelet's limits on a termination message, and on the log lines FallbackToLogsOnError takes. */
 const MESSAGE_MAX_BYTES = 4096;
@@ -140,6 +180,9 @@ export class KubeApiStandin {
     jobFinishedAt: {},
     podsCreated: 0,
     logReads: 0,
+    forbidden: 0,
+    podCreateRefusals: 0,
+    maxActivePods: 0,
   };
   private readonly podLogs = new Map<string, string>();
 
@@ -151,12 +194,21 @@ export class KubeApiStandin {
   private readonly podTimers = new Map<string, Set<NodeJS.Timeout>>();
   private readonly ttlTimers = new Set<NodeJS.Timeout>();
   private readonly eventIndex = new Map<string, CoreV1Event>();
-  private readonly options: Required<StandinOptions>;
+  private readonly options: Required<Omit<StandinOptions, 'authorization'>>;
+  private readonly authorization: RoleBindingSubject | undefined;
   private revision = 1;
   private compactedBefore = 0;
   private podCounter = 0;
   private eventCounter = 0;
   private jobQuota: number | undefined;
+  /** Pod admission: ResourceQuotas by namespace/name, ServiceAccounts (name, or namespace/name), PriorityClasses. */
+  private readonly resourceQuotas = new Map<string, StandinResourceQuota>();
+  private readonly serviceAccounts = new Set<string>();
+  private readonly priorityClasses = new Set<string>();
+  /** Pods (namespace/name) not yet Succeeded or Failed. */
+  private readonly activePodIds = new Set<string>();
+  /** The event recorder's aggregation: the different messages seen per Job and reason. */
+  private readonly similarEvents = new Map<string, Set<string>>();
   private pendingFailures: number[] = [];
   private closed = false;
 
@@ -164,12 +216,20 @@ export class KubeApiStandin {
     private readonly server: Server,
     options: StandinOptions,
   ) {
+    this.authorization = options.authorization;
     this.options = {
       podBehaviour: options.podBehaviour ?? (() => ({ kind: 'succeed', runMs: 20 })),
       historyLimit: options.historyLimit ?? 100_000,
       validate: options.validate ?? true,
       podRetryDelayMs: options.podRetryDelayMs ?? 10,
+      resourceQuotas: options.resourceQuotas ?? [],
+      serviceAccounts: options.serviceAccounts ?? DEFAULT_SERVICE_ACCOUNTS,
+      priorityClasses: options.priorityClasses ?? BUILT_IN_PRIORITY_CLASSES,
+      podCreateBackoffMs: options.podCreateBackoffMs ?? { initial: 5, max: 100 },
     };
+    for (const quota of this.options.resourceQuotas) this.setResourceQuota(quota.namespace, quota.name, quota.hard);
+    this.options.serviceAccounts.forEach((name) => this.serviceAccounts.add(name));
+    this.options.priorityClasses.forEach((name) => this.priorityClasses.add(name));
   }
 
   static async start(options: StandinOptions = {}): Promise<KubeApiStandin> {
@@ -220,6 +280,33 @@ export class KubeApiStandin {
   /** A ResourceQuota on count/jobs.batch: creating a Job beyond it is refused with 403. */
   setJobQuota(maxJobs: number | undefined): void {
     this.jobQuota = maxJobs;
+  }
+
+  /**
+   * Creates, replaces or (hard undefined) deletes a ResourceQuota; the pods the Job controller
+   * creates from then on are admitted against it (pods that exist stay, as in Kubernetes).
+   */
+  setResourceQuota(namespace: string, name: string, hard: Record<string, string | number> | undefined): void {
+    if (hard === undefined) this.resourceQuotas.delete(`${namespace}/${name}`);
+    else this.resourceQuotas.set(`${namespace}/${name}`, { namespace, name, hard: { ...hard } });
+  }
+
+  /** A ResourceQuota's `status.used` for its hard resources, as `kubectl describe quota` shows it. */
+  quotaUsed(namespace: string, name: string): Record<string, string> {
+    const quota = this.resourceQuotas.get(`${namespace}/${name}`);
+    if (!quota) throw new Error(`no ResourceQuota ${namespace}/${name}`);
+    const used = this.namespaceQuotaUsage(namespace);
+    return Object.fromEntries(Object.keys(quota.hard).map((resource) => [resource, formatQuantity(used[resource] ?? ZERO)]));
+  }
+
+  /** Creates a ServiceAccount in one namespace. */
+  createServiceAccount(namespace: string, name: string): void {
+    this.serviceAccounts.add(`${namespace}/${name}`);
+  }
+
+  /** Creates a PriorityClass (cluster-wide). */
+  createPriorityClass(name: string): void {
+    this.priorityClasses.add(name);
   }
 
   /** The next Job creations fail with these HTTP codes (e.g. 500, 503), one each. */
@@ -288,11 +375,17 @@ export class KubeApiStandin {
 
   private route(req: IncomingMessage, res: ServerResponse, body: string): void {
     const url = new URL(req.url ?? '/', 'http://standin');
+    const document = req.method === 'GET' ? (discoveryDocument(url.pathname, req.headers.host ?? '127.0.0.1') ?? openApiV3Document(url.pathname)) : undefined;
+    if (document) return this.send(res, 200, document);
+    const table = wantsTable(req.headers.accept) ? (url.searchParams.get('includeObject') ?? 'Metadata') : null;
     const jobs = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+))?$/.exec(url.pathname);
     const core = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|events)(?:\/([^/]+))?$/.exec(url.pathname);
     const method = req.method ?? 'GET';
     const podLog = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
-    if (podLog && method === 'GET') return this.sendPodLog(res, podLog[1]!, podLog[2]!, url.searchParams);
+    if (podLog && method === 'GET') {
+      this.authorize({ verb: 'get', apiGroup: '', resource: 'pods', subresource: 'log', namespace: podLog[1]!, name: podLog[2]! });
+      return this.sendPodLog(res, podLog[1]!, podLog[2]!, url.searchParams);
+    }
     let resource: Resource;
     let namespace: string;
     let name: string | undefined;
@@ -301,9 +394,13 @@ export class KubeApiStandin {
     else throw new HttpError(404, 'NotFound', `the server could not find the requested resource (${method} ${url.pathname})`);
 
     const query = url.searchParams;
-    if (method === 'GET' && !name && query.get('watch') === 'true') return this.watch(res, resource, namespace, query);
-    if (method === 'GET' && !name) return this.sendList(res, resource, namespace, query);
-    if (method === 'GET' && name) return this.send(res, 200, this.get(resource, namespace, name));
+    this.authorize({ verb: requestVerb(method, name !== undefined, query.get('watch') === 'true'), apiGroup: KIND[resource].group, resource, namespace, ...(name ? { name } : {}) });
+    if (method === 'GET' && !name && query.get('watch') === 'true') return this.watch(res, resource, namespace, query, table);
+    if (method === 'GET' && !name) return this.sendList(res, resource, namespace, query, table);
+    if (method === 'GET' && name) {
+      const object = this.get(resource, namespace, name);
+      return this.send(res, 200, table === null ? object : asTable(resource, [object], { resourceVersion: object.metadata?.resourceVersion }, table));
+    }
     if (method === 'POST' && !name && resource === 'jobs') return this.send(res, 201, this.createJob(namespace, body));
     if (method === 'DELETE' && resource === 'jobs') {
       const propagation = query.get('propagationPolicy') ?? (body ? (JSON.parse(body) as { propagationPolicy?: string }).propagationPolicy : undefined);
@@ -311,6 +408,14 @@ export class KubeApiStandin {
       return this.send(res, 200, this.deleteCollection(namespace, query, propagation));
     }
     throw new HttpError(405, 'MethodNotAllowed', `the stand-in server does not serve ${method} on ${resource}`);
+  }
+
+  /** 403 Forbidden, as kube-apiserver's RBAC authorizer answers, unless the Role grants the request. */
+  private authorize(request: RequestAttributes): void {
+    if (!this.authorization || allows(this.authorization.rules, request)) return;
+    this.stats.forbidden++;
+    const { resource, apiGroup, name } = request;
+    throw new HttpError(403, 'Forbidden', forbiddenMessage(this.authorization.user, request), { ...(name ? { name } : {}), group: apiGroup, kind: resource });
   }
 
   /** GET .../pods/NAME/log as the kubelet serves it through the API server: text, `tailLines` and `container` honoured. */
@@ -363,15 +468,38 @@ export class KubeApiStandin {
     );
   }
 
-  private sendList(res: ServerResponse, resource: Resource, namespace: string, query: URLSearchParams): void {
+  private sendList(res: ServerResponse, resource: Resource, namespace: string, query: URLSearchParams, table: string | null = null): void {
     this.stats.lists[resource]++;
     const { apiVersion, kind } = KIND[resource];
-    this.send(res, 200, {
-      apiVersion,
-      kind: `${kind}List`,
-      metadata: { resourceVersion: String(this.revision) },
-      items: this.list(resource, namespace, query),
-    });
+    const { items, metadata } = this.page(this.list(resource, namespace, query), query);
+    this.send(res, 200, table === null ? { apiVersion, kind: `${kind}List`, metadata, items } : asTable(resource, items, metadata, table));
+  }
+
+  /**
+   * `limit` and `continue` as the API server pages a list: items in key order, a continue token
+   * naming where the next page starts (and the list's resourceVersion), remainingItemCount.
+   */
+  private page(all: AnyObject[], query: URLSearchParams): { items: AnyObject[]; metadata: Record<string, unknown> } {
+    const sorted = [...all].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+    let start = 0;
+    let revision = String(this.revision);
+    const token = query.get('continue');
+    if (token) {
+      let parsed: { rv?: string; start?: string };
+      try {
+        parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: string; start?: string };
+      } catch {
+        throw new HttpError(400, 'BadRequest', 'continue key is not valid: illegal base64 data');
+      }
+      revision = parsed.rv ?? revision;
+      start = sorted.findIndex((o) => objectKey(o) > (parsed.start ?? ''));
+      if (start < 0) start = sorted.length;
+    }
+    const limit = Number(query.get('limit') ?? '0');
+    if (!(limit > 0) || start + limit >= sorted.length) return { items: sorted.slice(start), metadata: { resourceVersion: revision } };
+    const items = sorted.slice(start, start + limit);
+    const next = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: revision, start: objectKey(items.at(-1)!) })).toString('base64url');
+    return { items, metadata: { resourceVersion: revision, continue: next, remainingItemCount: sorted.length - start - limit } };
   }
 
   private get(resource: Resource, namespace: string, name: string): AnyObject {
@@ -385,7 +513,7 @@ export class KubeApiStandin {
     return new HttpError(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, group, kind: resource });
   }
 
-  private watch(res: ServerResponse, resource: Resource, namespace: string, query: URLSearchParams): void {
+  private watch(res: ServerResponse, resource: Resource, namespace: string, query: URLSearchParams, table: string | null = null): void {
     const resourceVersion = query.get('resourceVersion');
     this.stats.watches.push({ resource, resourceVersion });
     const watcher: Watcher = {
@@ -394,6 +522,15 @@ export class KubeApiStandin {
       labels: parseSelector(query.get('labelSelector')),
       fields: parseSelector(query.get('fieldSelector')),
       res,
+      ...(table === null
+        ? {}
+        : {
+            format: (line: string) => {
+              const event = JSON.parse(line) as { type: string; object: AnyObject };
+              if (event.type === 'ERROR') return line;
+              return `${JSON.stringify({ type: event.type, object: asTable(resource, [event.object], { resourceVersion: event.object.metadata?.resourceVersion }, table) })}\n`;
+            },
+          }),
     };
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
@@ -407,13 +544,14 @@ export class KubeApiStandin {
     if (from > 0) {
       for (const entry of this.history) {
         if (entry.rv > from && this.matches(watcher, entry.resource, entry.namespace, entry.labels, entry.fields)) {
-          res.write(entry.line);
+          res.write(watcher.format ? watcher.format(entry.line) : entry.line);
           this.stats.watchEventsSent++;
         }
       }
     } else {
       for (const object of this.list(resource, namespace, query)) {
-        res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
+        const line = `${JSON.stringify({ type: 'ADDED', object })}\n`;
+        res.write(watcher.format ? watcher.format(line) : line);
         this.stats.watchEventsSent++;
       }
     }
@@ -458,11 +596,12 @@ export class KubeApiStandin {
     }
     for (const watcher of this.watchers) {
       if (this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields)) {
-        watcher.res.write(entry.line);
+        watcher.res.write(watcher.format ? watcher.format(entry.line) : entry.line);
         this.stats.watchEventsSent++;
       }
     }
     if (resource === 'jobs') this.countJobs();
+    if (resource === 'pods') this.countActivePods(id, object as V1Pod, type);
   }
 
   private countJobs(): void {
@@ -490,10 +629,14 @@ export class KubeApiStandin {
     const name = job.metadata?.name ?? '';
     if (this.options.validate) {
       // Decoding first (types, unknown fields), then the API server's own validation.
+      // A body that does not decode into a Job is 400 BadRequest, unknown fields as with fieldValidation=Strict.
       const problems = k8sObjectProblems(job);
       if (problems.length > 0) {
         this.stats.invalid++;
-        throw new HttpError(422, 'Invalid', `Job.batch "${name}" is invalid: ${problems.map((p) => p.problem).join('; ')}`, { name, group: 'batch', kind: 'jobs' });
+        const unknown = problems.flatMap((p) => /^Job\.(.+): unknown field$/.exec(p.problem)?.[1] ?? []);
+        const other = problems.filter((p) => !/: unknown field$/.test(p.problem)).map((p) => p.problem);
+        const detail = [...(unknown.length > 0 ? [`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`] : []), ...other].join('; ');
+        throw new HttpError(400, 'BadRequest', `Job in version "v1" cannot be handled as a Job: ${detail}`);
       }
       const errors = jobValidationErrors(job);
       if (errors.length > 0) {
@@ -605,10 +748,11 @@ export class KubeApiStandin {
     const current = this.currentJob(job);
     const runtime = current && this.runtimes.get(current.metadata!.uid!);
     if (!current || !runtime || runtime.finished) return;
-    const podIndex = runtime.podIndex++;
-    const script = this.options.podBehaviour(current, podIndex);
+    // The Job's first sync starts it, pod or no pod: activeDeadlineSeconds runs from here.
+    const started = this.startJobClock(current, runtime);
     const namespace = current.metadata!.namespace!;
-    const name = `${current.metadata!.name}-${(this.podCounter++).toString(36).padStart(5, '0')}`;
+    const generateName = `${current.metadata!.name}-`;
+    const name = `${generateName}${(this.podCounter++).toString(36).padStart(5, '0')}`;
     const template = current.spec!.template;
     const pod: V1Pod = {
       apiVersion: 'v1',
@@ -625,17 +769,29 @@ export class KubeApiStandin {
       spec: clone(template.spec!),
       status: { phase: 'Pending', conditions: [], qosClass: 'Burstable' },
     };
+    const refusal = this.admitPod(namespace, pod, generateName);
+    if (refusal !== undefined) {
+      if (started) this.updateJobStatus(current);
+      this.podCreateRefused(current, runtime, refusal);
+      return;
+    }
+    runtime.createFailures = 0;
+    const script = this.options.podBehaviour(current, runtime.podIndex++);
     this.stats.podsCreated++;
     runtime.activePods.add(name);
     this.write('pods', pod, 'ADDED');
     this.recordEvent(current, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, 'job-controller');
-    if (!current.status!.startTime) {
-      current.status!.startTime = new Date();
-      const deadline = current.spec?.activeDeadlineSeconds;
-      if (deadline) this.later(runtime, deadline * 1000, () => this.finishJob(current, false, 'DeadlineExceeded', 'Job was active longer than specified deadline'));
-    }
     this.updateJobStatus(current);
     this.runScript(current, pod, script);
+  }
+
+  /** Sets the Job's startTime at its first sync (and arms activeDeadlineSeconds); true the first time. */
+  private startJobClock(job: V1Job, runtime: JobRuntime): boolean {
+    if (job.status!.startTime) return false;
+    job.status!.startTime = new Date();
+    const deadline = job.spec?.activeDeadlineSeconds;
+    if (deadline) this.later(runtime, deadline * 1000, () => this.finishJob(job, false, 'DeadlineExceeded', 'Job was active longer than specified deadline'));
+    return true;
   }
 
   private podTimerSet(podName: string): Set<NodeJS.Timeout> {
@@ -797,10 +953,11 @@ export class KubeApiStandin {
     this.write('jobs', current, 'MODIFIED');
   }
 
-  private recordEvent(about: V1Job | V1Pod, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
+  /** Records an event; one with the key of an earlier one counts up that one (key: the object and reason, unless given). */
+  private recordEvent(about: V1Job | V1Pod, type: 'Normal' | 'Warning', reason: string, message: string, component: string, key?: string): void {
     const kind = 'spec' in about && about.spec && 'template' in about.spec ? 'Job' : 'Pod';
     const namespace = about.metadata!.namespace!;
-    const eventKey = `${about.metadata!.uid}/${reason}`;
+    const eventKey = key ?? `${about.metadata!.uid}/${reason}`;
     const existing = this.eventIndex.get(eventKey);
     if (existing && this.store.events.has(`${namespace}/${existing.metadata.name}`)) {
       existing.count = (existing.count ?? 1) + 1;
@@ -826,4 +983,288 @@ export class KubeApiStandin {
     this.eventIndex.set(eventKey, event);
     this.write('events', event, 'ADDED');
   }
+
+  // ---- pod admission and FailedCreate (helpers below the class) --------------------------------
+
+  /**
+   * kube-apiserver's admission of a pod the Job controller creates, its plugins in their order:
+   * ServiceAccount and Priority (mutating, before the name is generated, so their errors name the
+   * generateName), then ResourceQuota (validating, after). The Status message of the 403 that
+   * refuses the pod, or undefined when the pod is admitted.
+   */
+  private admitPod(namespace: string, pod: V1Pod, generateName: string): string | undefined {
+    const spec = pod.spec!;
+    const account = spec.serviceAccountName || 'default';
+    spec.serviceAccountName = account;
+    if (!this.serviceAccounts.has(account) && !this.serviceAccounts.has(`${namespace}/${account}`)) {
+      return `pods "${generateName}" is forbidden: error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`;
+    }
+    if (spec.priorityClassName && !this.priorityClasses.has(spec.priorityClassName)) {
+      return `pods "${generateName}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`;
+    }
+    const refusal = this.checkPodQuotas(namespace, pod);
+    return refusal === undefined ? undefined : `pods "${pod.metadata!.name}" is forbidden: ${refusal}`;
+  }
+
+  /**
+   * The ResourceQuota plugin for a new pod: first every matching quota's constraints (a quota on
+   * cpu or memory needs that request or limit on every container), then the usage of each: the
+   * namespace's pods that have not finished plus this one, for the resources the pod asks for.
+   */
+  private checkPodQuotas(namespace: string, pod: V1Pod): string | undefined {
+    const quotas = [...this.resourceQuotas.values()]
+      .filter((quota) => quota.namespace === namespace)
+      .map((quota) => ({ name: quota.name, hard: quantities(quota.hard) }))
+      .filter((quota) => Object.keys(quota.hard).some(isPodQuotaResource))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    if (quotas.length === 0) return undefined;
+    for (const quota of quotas) {
+      const required = Object.keys(quota.hard).filter((resource) => QUOTA_VALIDATION_SET.has(resource));
+      const missing = new Set<string>();
+      for (const container of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
+        const { requests, limits } = containerResources(container);
+        const has = computeUsage(requests, limits);
+        for (const resource of required) if (!has[resource]) missing.add(resource);
+      }
+      if (missing.size > 0) return `failed quota: ${quota.name}: must specify ${[...missing].sort().join(',')}`;
+    }
+    const delta = podQuotaUsage(pod);
+    const used = this.namespaceQuotaUsage(namespace);
+    for (const quota of quotas) {
+      const requested = maskResources(delta, Object.keys(quota.hard));
+      const exceeded = Object.keys(requested).filter((resource) => (used[resource]?.nanos ?? 0n) + requested[resource]!.nanos > quota.hard[resource]!.nanos);
+      if (exceeded.length === 0) continue;
+      const usedNow = Object.fromEntries(exceeded.map((resource) => [resource, used[resource] ?? ZERO]));
+      return `exceeded quota: ${quota.name}, requested: ${prettyPrint(maskResources(requested, exceeded))}, used: ${prettyPrint(usedNow)}, limited: ${prettyPrint(maskResources(quota.hard, exceeded))}`;
+    }
+    return undefined;
+  }
+
+  /** What the namespace's pods use (ResourceQuota status.used, with replenishment at once). */
+  private namespaceQuotaUsage(namespace: string): ResourceList {
+    let used: ResourceList = {};
+    for (const pod of this.store.pods.values() as IterableIterator<V1Pod>) {
+      if (pod.metadata?.namespace === namespace) used = addResources(used, podQuotaUsage(pod));
+    }
+    return used;
+  }
+
+  /**
+   * A refused pod creation, as the Job controller handles it: a Warning FailedCreate event on the
+   * Job ("Error creating: " and the API server's message), no pod, and the Job tried again after
+   * its back-off (initial * 2^n up to max; reset once a pod is created).
+   */
+  private podCreateRefused(job: V1Job, runtime: JobRuntime, refusal: string): void {
+    this.stats.podCreateRefusals++;
+    this.recordSimilarEvent(job, 'Warning', 'FailedCreate', `Error creating: ${refusal}`, 'job-controller');
+    const { initial, max } = this.options.podCreateBackoffMs;
+    const failures = runtime.createFailures ?? 0;
+    runtime.createFailures = failures + 1;
+    this.later(runtime, Math.min(max, initial * 2 ** failures), () => this.startPod(job));
+  }
+
+  /**
+   * An event through client-go's event correlator: the same message again counts up its event;
+   * once an object has had SIMILAR_EVENTS_MAX different messages of one reason, they go into one
+   * event whose message starts "(combined from similar events): ".
+   */
+  private recordSimilarEvent(about: V1Job, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void {
+    const aggregate = `${about.metadata!.uid}/${reason}`;
+    let messages = this.similarEvents.get(aggregate);
+    if (!messages) this.similarEvents.set(aggregate, (messages = new Set()));
+    if (messages.size < SIMILAR_EVENTS_MAX) messages.add(message);
+    if (messages.size < SIMILAR_EVENTS_MAX) this.recordEvent(about, type, reason, message, component, `${aggregate}/${message}`);
+    else this.recordEvent(about, type, reason, `(combined from similar events): ${message}`, component, `${aggregate}/combined`);
+  }
+
+  /** Keeps stats.maxActivePods: pods written that have not finished. */
+  private countActivePods(id: string, pod: V1Pod, type: WatchType): void {
+    const phase = pod.status?.phase;
+    if (type === 'DELETED' || phase === 'Succeeded' || phase === 'Failed') this.activePodIds.delete(id);
+    else this.activePodIds.add(id);
+    this.stats.maxActivePods = Math.max(this.stats.maxActivePods, this.activePodIds.size);
+  }
+}
+
+// ---- pod admission (kube-apiserver's ServiceAccount, Priority and ResourceQuota plugins) -------
+//
+// Kept apart from the Job controller above: KubeApiStandin.admitPod runs the plugins in
+// kube-apiserver's order for each pod the Job controller creates; podCreateRefused records the
+// refusal as the controller does and retries with its back-off. Not modelled: quota scopes and
+// scopeSelector, LimitRanges, PodSecurity, webhooks, the event recorder's spam filter, and the
+// quota controller's replenishment delay (usage is read from the stored pods, so a pod that
+// finishes frees its quota at once).
+
+const DEFAULT_SERVICE_ACCOUNTS = ['default', 'dcl-enas-trainer'];
+const BUILT_IN_PRIORITY_CLASSES = ['system-cluster-critical', 'system-node-critical'];
+/** The event recorder combines a Job's events of one reason once this many different messages were seen. */
+const SIMILAR_EVENTS_MAX = 10;
+
+/** Resources the pod quota evaluator tracks (besides requests.<extended resource> and hugepages). */
+const POD_QUOTA_RESOURCES = new Set([
+  'pods',
+  'count/pods',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+]);
+/** A quota on these makes every container set the request or limit ("must specify"). */
+const QUOTA_VALIDATION_SET = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
+
+const isPodQuotaResource = (resource: string): boolean =>
+  POD_QUOTA_RESOURCES.has(resource) || resource.startsWith('hugepages-') || (resource.startsWith('requests.') && (resource.includes('/') || resource.startsWith('requests.hugepages-')));
+
+type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
+/** A resource.Quantity: an exact value in units of 10^-9, and the format its canonical text uses. */
+interface Quantity {
+  nanos: bigint;
+  format: QuantityFormat;
+}
+type ResourceList = Record<string, Quantity>;
+
+const ZERO: Quantity = { nanos: 0n, format: 'DecimalSI' };
+const ONE: Quantity = { nanos: 1_000_000_000n, format: 'DecimalSI' };
+const DECIMAL_SUFFIX: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/** Parses a Kubernetes quantity ("1", "500m", "4Gi", "1e3"), rounding up to 10^-9 as the API server does. */
+function parseQuantity(input: string | number): Quantity {
+  const text = String(input).trim();
+  const match = /^([+-]?)(\d+\.?\d*|\.\d+)(.*)$/.exec(text);
+  if (!match) throw new Error(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': ${text}`);
+  const [, sign, number, suffix] = match as unknown as [string, string, string, string];
+  const [whole, fraction = ''] = number.split('.');
+  let value = BigInt(`${whole || '0'}${fraction}`);
+  let power = -fraction.length + 9;
+  let format: QuantityFormat = 'DecimalSI';
+  const binary = BINARY_SUFFIX.indexOf(suffix);
+  if (suffix !== '' && binary > 0) {
+    value *= 1024n ** BigInt(binary);
+    format = 'BinarySI';
+  } else if (suffix in DECIMAL_SUFFIX) {
+    power += DECIMAL_SUFFIX[suffix]!;
+  } else if (/^[eE][+-]?\d+$/.test(suffix)) {
+    power += Number(suffix.slice(1));
+    format = 'DecimalExponent';
+  } else {
+    throw new Error(`unable to parse quantity's suffix: ${text}`);
+  }
+  if (power >= 0) value *= 10n ** BigInt(power);
+  else {
+    const divisor = 10n ** BigInt(-power);
+    value = (value + divisor - 1n) / divisor;
+  }
+  return { nanos: sign === '-' ? -value : value, format };
+}
+
+/** A quantity's canonical text, as resource.Quantity.String() writes it: "1500m", "2", "4Gi", "1k". */
+function formatQuantity(quantity: Quantity): string {
+  const { nanos } = quantity;
+  if (nanos === 0n) return '0';
+  const negative = nanos < 0n;
+  const abs = negative ? -nanos : nanos;
+  let text: string | undefined;
+  if (quantity.format === 'BinarySI' && abs >= 1024n * 1_000_000_000n && abs % 1_000_000_000n === 0n) {
+    let units = abs / 1_000_000_000n;
+    let step = 0;
+    while (step < BINARY_SUFFIX.length - 1 && units % 1024n === 0n) {
+      units /= 1024n;
+      step++;
+    }
+    text = `${units}${BINARY_SUFFIX[step]}`;
+  } else {
+    let mantissa = abs;
+    let exponent = -9;
+    while (exponent < 18 && mantissa % 1000n === 0n) {
+      mantissa /= 1000n;
+      exponent += 3;
+    }
+    if (quantity.format === 'DecimalExponent') text = exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
+    else text = `${mantissa}${Object.keys(DECIMAL_SUFFIX).find((suffix) => DECIMAL_SUFFIX[suffix] === exponent)}`;
+  }
+  return negative ? `-${text}` : text;
+}
+
+/** quota.Add: a value missing on one side counts as zero; a zero takes the other's format. */
+function addResources(a: ResourceList, b: ResourceList): ResourceList {
+  const out: ResourceList = { ...a };
+  for (const [resource, value] of Object.entries(b)) {
+    const mine = out[resource];
+    out[resource] = mine ? { nanos: mine.nanos + value.nanos, format: mine.nanos === 0n ? value.format : mine.format } : value;
+  }
+  return out;
+}
+
+function maxResources(a: ResourceList, b: ResourceList): ResourceList {
+  const out: ResourceList = { ...a };
+  for (const [resource, value] of Object.entries(b)) if (!out[resource] || value.nanos > out[resource].nanos) out[resource] = value;
+  return out;
+}
+
+function maskResources(list: ResourceList, names: Iterable<string>): ResourceList {
+  const out: ResourceList = {};
+  for (const name of names) if (list[name]) out[name] = list[name];
+  return out;
+}
+
+/** As the quota admission's errors print a resource list: sorted, `name=quantity`, comma-separated. */
+function prettyPrint(list: ResourceList): string {
+  return Object.keys(list)
+    .sort()
+    .map((name) => `${name}=${formatQuantity(list[name]!)}`)
+    .join(',');
+}
+
+type Container = NonNullable<V1Pod['spec']>['containers'][number];
+
+function quantities(list: Record<string, unknown> | undefined): ResourceList {
+  const out: ResourceList = {};
+  for (const [name, value] of Object.entries(list ?? {})) if (value !== undefined) out[name] = parseQuantity(value as string | number);
+  return out;
+}
+
+/** A container's requests and limits after the API server's defaulting (a limit without a request sets the request). */
+function containerResources(container: Container): { requests: ResourceList; limits: ResourceList } {
+  const limits = quantities(container.resources?.limits as Record<string, unknown> | undefined);
+  const requests = { ...limits, ...quantities(container.resources?.requests as Record<string, unknown> | undefined) };
+  return { requests, limits };
+}
+
+/** podComputeUsageHelper: what one pod (or one container) counts against quota. */
+function computeUsage(requests: ResourceList, limits: ResourceList): ResourceList {
+  const usage: ResourceList = { pods: ONE };
+  for (const resource of ['cpu', 'memory', 'ephemeral-storage']) {
+    if (requests[resource]) usage[resource] = usage[`requests.${resource}`] = requests[resource];
+    if (limits[resource]) usage[`limits.${resource}`] = limits[resource];
+  }
+  for (const [resource, request] of Object.entries(requests)) {
+    if (resource.startsWith('hugepages-')) usage[resource] = usage[`requests.${resource}`] = request;
+    else if (resource.includes('/') && !resource.startsWith('kubernetes.io/')) usage[`requests.${resource}`] = request;
+  }
+  return usage;
+}
+
+/** The pod evaluator's usage: count/pods for every pod; the rest only while the pod has not finished. */
+function podQuotaUsage(pod: V1Pod): ResourceList {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return { 'count/pods': ONE };
+  let requests: ResourceList = {};
+  let limits: ResourceList = {};
+  for (const container of pod.spec?.containers ?? []) {
+    const own = containerResources(container);
+    requests = addResources(requests, own.requests);
+    limits = addResources(limits, own.limits);
+  }
+  for (const container of pod.spec?.initContainers ?? []) {
+    const own = containerResources(container);
+    requests = maxResources(requests, own.requests);
+    limits = maxResources(limits, own.limits);
+  }
+  return { ...computeUsage(requests, limits), 'count/pods': ONE };
 }
