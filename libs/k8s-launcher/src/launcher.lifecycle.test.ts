@@ -68,6 +68,20 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     expect(server.stats.podsCreated).toBe(3);
   });
 
+  it('a pod ended by the OOM killer is named OOMKilled beside its exit code, not exit 137 alone', async () => {
+    const server = await standin({
+      podBehaviour: behaviourByTrial({ big: { kind: 'fail', exitCode: 137, reason: 'OOMKilled', message: 'loading the dataset', runMs: 10 } }, { kind: 'succeed', runMs: 10 }),
+    });
+    const l = launcher(server);
+    await l.start();
+    await l.registerExperiment('exp-oom', testTemplate({ backoffLimit: 0 }));
+    l.submit({ experimentId: 'exp-oom', trialId: 'big' });
+    await waitFor('the trial to fail', allIn(l, 'exp-oom', 'Failed', 1), PATIENT_MS, () => l.status());
+    const status = l.trialStatus('exp-oom', 'big')!;
+    expect(status.reason).toMatch(/^BackoffLimitExceeded: .*; last pod \S+: OOMKilled \(exit 137\)$/);
+    expect(status.exitCode).toBe(137);
+  });
+
   it('a non-retryable exit code fails the Job at once through its podFailurePolicy', async () => {
     const server = await standin({
       podBehaviour: behaviourByTrial({ input: { kind: 'fail', exitCode: 2, message: 'unknown architecture string "x"' } }, { kind: 'succeed' }),
@@ -234,7 +248,8 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     const resumed = server.stats.watches.slice(watchesBefore);
     expect(resumed.map((w) => w.resource).sort()).toEqual(['jobs', 'pods']);
     expect(resumed.every((w) => Number(w.resourceVersion) > 0)).toBe(true);
-    expect(server.stats.lists).toEqual(listsBefore);
+    // No relist of what the informers watch (events of pod-less Jobs are listed apart from them).
+    expect({ jobs: server.stats.lists.jobs, pods: server.stats.lists.pods }).toEqual({ jobs: listsBefore.jobs, pods: listsBefore.pods });
     expect(l.summary().watchRestarts).toBe(2);
   });
 
@@ -250,7 +265,8 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
     server.endWatches();
     await waitFor('4 to succeed', allIn(l, 'exp-e', 'Succeeded', 4), PATIENT_MS, () => l.status());
     expect(server.stats.watches.slice(watchesBefore).every((w) => Number(w.resourceVersion) > 0)).toBe(true);
-    expect(server.stats.lists).toEqual(listsBefore);
+    // No relist of what the informers watch (events of pod-less Jobs are listed apart from them).
+    expect({ jobs: server.stats.lists.jobs, pods: server.stats.lists.pods }).toEqual({ jobs: listsBefore.jobs, pods: listsBefore.pods });
     expect(l.summary().watchRestarts).toBe(0);
   });
 

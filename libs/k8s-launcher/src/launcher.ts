@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { CoreV1Event, V1Job, V1OwnerReference, V1Pod } from './k8s-client';
 import { buildExperimentAnchor, buildTrialJob, ownerReferenceTo } from './job-builder';
-import { eventLines, newestFailedCreate, observeJob, type JobObservation, type PodCreateRefusal } from './job-observation';
+import { eventLines, newestFailedCreate, observeJob, type JobObservation, type PodCreateRefusal, type PodFailure } from './job-observation';
 import type { KubeClusterApi, WatchedCache } from './kube-api';
 import { classifyKubeError } from './kube-errors';
 import { ANNOTATIONS, LABELS, MANAGED_SELECTOR, experimentAnchorName, experimentSelector } from './labels';
@@ -51,6 +51,8 @@ export interface FinishedPod {
   seconds: number;
   /** Pods the Job made (1 + its retries). */
   attempts: number;
+  /** The kubelet's reason for the container's end: Completed, Error, OOMKilled... */
+  reason?: string;
 }
 
 /** Lines of a finished trial's log read back: its enas-result line is looked for among them. */
@@ -100,6 +102,16 @@ const LIVE: ReadonlySet<State> = new Set(['creating', 'quota', 'pending', 'runni
 /** Tries to delete the Job of a trial whose pod cannot be created (backing off as createBackoffMs says). */
 const DELETE_TRIES = 5;
 const DEFAULT_TEMPLATE_POLICY = trialTemplateSchema.shape.pending.parse({});
+
+/** A container's end worth naming beside its exit code: OOMKilled, ContainerCannotRun... (not Error or Completed). */
+function notableReason(failure: PodFailure): boolean {
+  return failure.reason !== undefined && failure.reason !== 'Error' && failure.reason !== 'Completed';
+}
+
+/** "; last pod NAME: OOMKilled (exit 137)" for a failed Job whose last pod ended notably. */
+function lastPodText(failure: PodFailure): string {
+  return notableReason(failure) ? `; last pod ${failure.podName}: ${failure.reason} (exit ${failure.exitCode ?? '?'})` : '';
+}
 
 const key = (experimentId: string, trialId: string): string => `${experimentId}\u0000${trialId}`;
 
@@ -308,6 +320,7 @@ export class TrialLauncher {
       log,
       seconds: Number.isFinite(finished - started) ? Math.max(0, (finished - started) / 1000) : 0,
       attempts: Math.max(1, pods.length),
+      ...(terminated.reason ? { reason: terminated.reason } : {}),
     };
   }
 
@@ -606,12 +619,12 @@ export class TrialLauncher {
       const reason = observation.finished.reason ?? 'Failed';
       const detail = observation.finished.message ? `${reason}: ${observation.finished.message}` : reason;
       this.setState(record, 'failed', {
-        reason: detail,
+        reason: `${detail}${failure ? lastPodText(failure) : ''}`,
         message: failure?.message ?? observation.finished.message,
         ...(failure?.exitCode === undefined ? {} : { exitCode: failure.exitCode }),
       });
     } else if (observation.running) {
-      this.setState(record, 'running', failure ? { reason: `Retrying: pod ${failure.podName} failed (exit ${failure.exitCode ?? '?'})`, message: failure.message } : {});
+      this.setState(record, 'running', failure ? { reason: `Retrying: pod ${failure.podName} failed (exit ${failure.exitCode ?? '?'}${notableReason(failure) ? `, ${failure.reason}` : ''})`, message: failure.message } : {});
     } else if (refusal?.kind === 'quota') {
       this.waitForQuota(record, refusal, observation);
     } else if (refusal?.kind === 'config') {

@@ -27,7 +27,7 @@ export const userTrials: UserTrialPort = {
   result(trial, pod) {
     try {
       const resultFile = pod.terminationMessage.trim() === '' ? null : pod.terminationMessage;
-      return { outcome: remoteCommandOutcome(trial, { exitCode: pod.exitCode, resultFile, log: pod.log, seconds: pod.seconds, attempts: pod.attempts }) };
+      return { outcome: remoteCommandOutcome(trial, { exitCode: pod.exitCode, resultFile, log: pod.log, seconds: pod.seconds, attempts: pod.attempts, ...(pod.reason ? { exitReason: pod.reason } : {}) }) };
     } catch (error) {
       if (error instanceof TrialFailure) return { error: error.message };
       throw error;

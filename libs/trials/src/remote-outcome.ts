@@ -10,6 +10,8 @@ export interface RemoteTrialOutput {
   /** The end of its output (stdout and stderr together, as a container log holds them). */
   readonly log: string;
   readonly seconds: number;
+  /** Why it ended, where the runner knows more than the code (a pod's `OOMKilled`). */
+  readonly exitReason?: string;
 }
 
 /** The outcome of such a trial, by the rules of a local run (runTrialCommand) on what it left. */
@@ -23,7 +25,8 @@ export function remoteRunOutcome(output: RemoteTrialOutput, metric: string): Tri
     logTail,
     seconds: output.seconds,
   });
-  if (output.exitCode !== 0) return outcome('failed', `exited with code ${output.exitCode}${logTail.length > 0 ? `: ${logTail.at(-1)}` : ''}`);
+  const why = output.exitReason && output.exitReason !== 'Error' && output.exitReason !== 'Completed' ? ` (${output.exitReason})` : '';
+  if (output.exitCode !== 0) return outcome('failed', `exited with code ${output.exitCode}${why}${logTail.length > 0 ? `: ${logTail.at(-1)}` : ''}`);
   const check = finishedTrialResult(output.resultFile, lastResultLine(output.log), metric);
   return check.ok ? outcome('succeeded', null, check.metrics) : outcome('failed', check.reason);
 }

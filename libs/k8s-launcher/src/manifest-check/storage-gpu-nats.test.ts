@@ -391,3 +391,22 @@ describe('3. NATS: headless Service, PodDisruptionBudget, JetStream limits, a th
     expect(1 + (info.cluster?.replicas?.length ?? 0)).toBe(3);
   }, 90_000);
 });
+
+describe('7. trial Jobs get the configuration the services get', () => {
+  it('every install: the trainer of a trial Job reads the ConfigMap of the services (JetStream replicas, message size, timeouts), its own variables first', () => {
+    for (const install of [...k8sInstalls(), ...chartInstalls()]) {
+      const templateMap = install.objects.find((o) => o.kind === 'ConfigMap' && (o['data'] as Loose | undefined)?.['trial-template.yaml']);
+      const { policy: _policy, ...fields } = parse((templateMap!['data'] as Loose)['trial-template.yaml']) as Loose;
+      const job = buildTrialJob(parseTrialTemplate(fields, `${install.name} trial template`), { experimentId: 'exp', trialId: '1', attempt: 1, namespace: install.namespace });
+      const container = job.spec!.template.spec!.containers[0]!;
+      const orchestrator = install.objects.find((o) => o.kind === 'Deployment' && /orchestrator$/.test(o.metadata.name))!;
+      const serviceConfig = ((orchestrator['spec'] as Loose).template.spec.containers[0].envFrom as Loose[]).map((e) => e.configMapRef?.name).find((name: string | undefined) => name && /config$/.test(name));
+      expect(serviceConfig, install.name).toBeTruthy();
+      expect(container.envFrom, install.name).toEqual(expect.arrayContaining([{ configMapRef: { name: serviceConfig } }]));
+      const config = install.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === serviceConfig)!['data'] as Record<string, string>;
+      expect(Object.keys(config), install.name).toEqual(expect.arrayContaining(['ENAS_JS_REPLICAS', 'ENAS_REQUEST_TIMEOUT_MS']));
+      // the Job's own NATS_URL is an env entry, which Kubernetes puts over envFrom
+      expect(container.env!.some((e) => e.name === 'NATS_URL'), install.name).toBe(true);
+    }
+  });
+});

@@ -5,7 +5,7 @@ export type PodScript =
   /** Scheduled after `startMs`, runs `runMs`, exits 0. */
   | { kind: 'succeed'; startMs?: number; runMs?: number }
   /** Runs `runMs`, then the container exits with `exitCode` having written `message` to its termination log. */
-  | { kind: 'fail'; startMs?: number; runMs?: number; exitCode: number; message: string }
+  | { kind: 'fail'; startMs?: number; runMs?: number; exitCode: number; message: string; /** The kubelet's reason, e.g. OOMKilled (default Error). */ reason?: string }
   /** Never scheduled: PodScheduled=False/Unschedulable and a FailedScheduling event. */
   | { kind: 'unschedulable'; message?: string }
   /** Scheduled, but the image cannot be pulled: ErrImagePull, then ImagePullBackOff, with events. */

@@ -328,9 +328,10 @@ export class KubeApiStandin {
 
   /**
    * Ends a running pod of script `external`: its container exits with `exitCode` (having written
-   * `message` to its termination log), and the Job controller reacts as for any pod.
+   * `message` to its termination log, `log` on its output), and the Job controller reacts as for
+   * any pod. `reason` is the kubelet's (`OOMKilled` for a container the OOM killer ended).
    */
-  endPod(namespace: string, podName: string, exitCode: number, message?: string, log = ''): boolean {
+  endPod(namespace: string, podName: string, exitCode: number, message?: string, log = '', reason = exitCode === 0 ? 'Completed' : 'Error'): boolean {
     const pod = this.store.pods.get(`${namespace}/${podName}`) as V1Pod | undefined;
     const jobName = pod?.metadata?.ownerReferences?.find((owner) => owner.kind === 'Job')?.name;
     const job = jobName === undefined ? undefined : (this.store.jobs.get(`${namespace}/${jobName}`) as V1Job | undefined);
@@ -345,7 +346,7 @@ export class KubeApiStandin {
     const startedAt = container.state?.running?.startedAt ?? new Date();
     container.ready = false;
     container.state = {
-      terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...(terminationMessage ? { message: terminationMessage } : {}), startedAt, finishedAt: new Date() },
+      terminated: { exitCode, reason, ...(terminationMessage ? { message: terminationMessage } : {}), startedAt, finishedAt: new Date() },
     };
     this.write('pods', pod, 'MODIFIED');
     this.podEnded(job, podName, exitCode);
@@ -869,7 +870,7 @@ export class KubeApiStandin {
               status.containerStatuses![0]!.state = {
                 terminated: {
                   exitCode,
-                  reason: exitCode === 0 ? 'Completed' : 'Error',
+                  reason: script.kind === 'fail' && script.reason ? script.reason : exitCode === 0 ? 'Completed' : 'Error',
                   ...(script.kind === 'fail' ? { message: script.message } : {}),
                   startedAt: new Date(),
                   finishedAt: new Date(),
