@@ -42,7 +42,7 @@ describe('dashboard in a browser', () => {
     // No trainer yet: the first trials wait, then are reported stuck, with why.
     const why = page.locator('#trials tr.stuck td.why').first();
     await why.waitFor({ timeout: 30_000 });
-    expect(await why.textContent()).toMatch(/no result after \d+ s; no trainer has ever connected to the work queue/);
+    expect(await why.textContent()).toMatch(/no result after \d+ s; no trainer has pulled from the work queue yet/);
     await page.locator('nav', { hasText: /\d+ stuck/ }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-stuck.png') });
     expect(await curvePoints()).toBe(0);

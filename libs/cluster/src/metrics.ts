@@ -32,8 +32,11 @@ export function timed<A extends unknown[], R>(histogram: Histogram, f: (...args:
 
 /** The work queue as JetStream sees it: trials waiting, trials with a trainer, trainer pulls waiting. */
 export interface QueueDepth {
-  /** False until a trainer has created the work-queue consumer. */
-  readonly consumer: boolean;
+  /**
+   * False until a trainer has pulled from the work-queue consumer (the orchestrator creates the
+   * consumer at start-up, for KEDA, so its existence says nothing about trainers).
+   */
+  readonly trainerSeen: boolean;
   readonly waiting: number;
   readonly withTrainers: number;
   readonly idlePulls: number;
@@ -43,17 +46,18 @@ export async function trialQueueDepth(nc: NatsConnection): Promise<QueueDepth> {
   const jsm = await nc.jetstreamManager();
   try {
     const info = await jsm.consumers.info(STREAMS.trials, CONSUMERS.trainers);
-    return { consumer: true, waiting: info.num_pending, withTrainers: info.num_ack_pending, idlePulls: info.num_waiting };
+    const trainerSeen = info.delivered.consumer_seq > 0 || info.num_waiting > 0 || info.num_ack_pending > 0;
+    return { trainerSeen, waiting: info.num_pending, withTrainers: info.num_ack_pending, idlePulls: info.num_waiting };
   } catch (e) {
     if (!/not found|404/i.test((e as Error).message)) throw e;
     const stream = await jsm.streams.info(STREAMS.trials);
-    return { consumer: false, waiting: stream.state.messages, withTrainers: 0, idlePulls: 0 };
+    return { trainerSeen: false, waiting: stream.state.messages, withTrainers: 0, idlePulls: 0 };
   }
 }
 
 /** Why trials may be waiting, in words, for the dashboard's stuck reasons; null when trainers are at work. */
 export function describeQueue(q: QueueDepth): string | null {
-  if (!q.consumer) return `no trainer has ever connected to the work queue (${q.waiting} trials waiting in ${STREAMS.trials}); start one: enas serve trainer`;
+  if (!q.trainerSeen) return `no trainer has pulled from the work queue yet (${q.waiting} trials waiting in ${STREAMS.trials}); start one: enas serve trainer`;
   if (q.withTrainers === 0 && q.idlePulls === 0 && q.waiting > 0) return `no trainer is taking trials from the work queue (${q.waiting} waiting); are the trainers running?`;
   if (q.waiting > 0) return `${q.waiting} trials wait in the work queue, ${q.withTrainers} are with trainers`;
   return null;

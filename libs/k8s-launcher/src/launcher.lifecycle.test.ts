@@ -55,6 +55,7 @@ describe('trial launcher against the stand-in Kubernetes API server', () => {
   it('a failing trial is retried by the Job (backoffLimit) and fails with the termination message and exit code', async () => {
     const server = await standin({
       podBehaviour: behaviourByTrial({ bad: { kind: 'fail', exitCode: 1, message: 'CUDA error: out of memory', runMs: 10 } }, { kind: 'succeed', runMs: 10 }),
+      podRetryDelayMs: 10, // the real controller's 10 s, doubling, is the default
     });
     const l = launcher(server);
     await l.start();

@@ -60,7 +60,8 @@ const spec = {
 };
 
 async function cluster(): Promise<{ standin: KubeApiStandin; kubelet: ProcessKubelet; orchestrator: OrchestratorProcess }> {
-  const standin = await KubeApiStandin.start({ podBehaviour: () => ({ kind: 'external' }) });
+  // Failed pods are replaced after 20 ms, not the real controller's 10 s and more.
+  const standin = await KubeApiStandin.start({ podBehaviour: () => ({ kind: 'external' }), podRetryDelayMs: 20 });
   cleanups.push(() => standin.close());
   const kubelet = new ProcessKubelet(standin, TEST_NAMESPACE, { cwd: REPO_ROOT, baseEnv: baseEnv() });
   cleanups.push(() => kubelet.stop());

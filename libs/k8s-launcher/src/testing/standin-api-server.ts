@@ -65,8 +65,21 @@ export interface StandinOptions {
   historyLimit?: number;
   /** Reject Jobs that fail the Kubernetes schema (422 Invalid), as the API server does. */
   validate?: boolean;
-  /** Delay between a pod failure and the Job's next pod (the real controller backs off 10 s and more). */
+  /**
+   * The Job controller's back-off before it replaces a failed pod: this, doubled for each failure
+   * so far, at most podRetryMaxDelayMs. The real controller's: 10 s doubling to 6 min (the
+   * defaults here); tests that fail pods on purpose set a few milliseconds.
+   */
   podRetryDelayMs?: number;
+  podRetryMaxDelayMs?: number;
+  /**
+   * A pod with a running container is deleted gracefully: it gets a deletionTimestamp, its
+   * container is stopped, and it is removed this long after (its terminationGracePeriodSeconds,
+   * 30 s by default in Kubernetes; here 50 ms by default). 0: removed at once.
+   */
+  podGracePeriodMs?: number;
+  /** How long a watch without timeoutSeconds lasts: uniform in [min, max] (kube-apiserver: 1800 s to 3600 s, the default). */
+  watchTimeoutMs?: { min: number; max: number };
   /** ResourceQuotas the pods the Job controller creates are admitted against (none by default). */
   resourceQuotas?: readonly StandinResourceQuota[];
   /**
@@ -193,6 +206,9 @@ export class KubeApiStandin {
   private readonly runtimes = new Map<string, JobRuntime>();
   private readonly podTimers = new Map<string, Set<NodeJS.Timeout>>();
   private readonly ttlTimers = new Set<NodeJS.Timeout>();
+  private readonly graceTimers = new Set<NodeJS.Timeout>();
+  /** Each object's labels and fields as last written: what watches matched it on. */
+  private readonly seen = new Map<string, { labels: Record<string, string>; fields: Record<string, string> }>();
   private readonly eventIndex = new Map<string, CoreV1Event>();
   private readonly options: Required<Omit<StandinOptions, 'authorization'>>;
   private readonly authorization: RoleBindingSubject | undefined;
@@ -221,7 +237,10 @@ export class KubeApiStandin {
       podBehaviour: options.podBehaviour ?? (() => ({ kind: 'succeed', runMs: 20 })),
       historyLimit: options.historyLimit ?? 100_000,
       validate: options.validate ?? true,
-      podRetryDelayMs: options.podRetryDelayMs ?? 10,
+      podRetryDelayMs: options.podRetryDelayMs ?? 10_000,
+      podRetryMaxDelayMs: options.podRetryMaxDelayMs ?? 360_000,
+      podGracePeriodMs: options.podGracePeriodMs ?? 50,
+      watchTimeoutMs: options.watchTimeoutMs ?? { min: 1_800_000, max: 3_600_000 },
       resourceQuotas: options.resourceQuotas ?? [],
       serviceAccounts: options.serviceAccounts ?? DEFAULT_SERVICE_ACCOUNTS,
       priorityClasses: options.priorityClasses ?? BUILT_IN_PRIORITY_CLASSES,
@@ -253,6 +272,7 @@ export class KubeApiStandin {
     for (const runtime of this.runtimes.values()) runtime.timers.forEach(clearTimeout);
     for (const timers of this.podTimers.values()) timers.forEach(clearTimeout);
     this.ttlTimers.forEach(clearTimeout);
+    this.graceTimers.forEach(clearTimeout);
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -333,6 +353,12 @@ export class KubeApiStandin {
    */
   endPod(namespace: string, podName: string, exitCode: number, message?: string, log = '', reason = exitCode === 0 ? 'Completed' : 'Error'): boolean {
     const pod = this.store.pods.get(`${namespace}/${podName}`) as V1Pod | undefined;
+    if (pod?.metadata?.deletionTimestamp) {
+      // Stopped within its grace period: the deletion completes now.
+      this.podLogs.set(`${namespace}/${podName}`, log);
+      this.podTerminated(pod, exitCode);
+      return true;
+    }
     const jobName = pod?.metadata?.ownerReferences?.find((owner) => owner.kind === 'Job')?.name;
     const job = jobName === undefined ? undefined : (this.store.jobs.get(`${namespace}/${jobName}`) as V1Job | undefined);
     if (!pod || !job || pod.status?.phase !== 'Running') return false;
@@ -350,6 +376,21 @@ export class KubeApiStandin {
     };
     this.write('pods', pod, 'MODIFIED');
     this.podEnded(job, podName, exitCode);
+    return true;
+  }
+
+  /**
+   * Evicts a running pod as the Eviction API (or a node drain, or preemption) does: the pod gets
+   * the DisruptionTarget condition and is deleted gracefully; a Job whose podFailurePolicy ignores
+   * DisruptionTarget replaces it without counting a failure.
+   */
+  evictPod(namespace: string, podName: string): boolean {
+    const pod = this.store.pods.get(`${namespace}/${podName}`) as V1Pod | undefined;
+    if (!pod || pod.status?.phase !== 'Running') return false;
+    const at = new Date();
+    pod.status.conditions = [...(pod.status.conditions ?? []), { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: at }];
+    this.write('pods', pod, 'MODIFIED');
+    this.deleteObject('pods', pod, 'Background');
     return true;
   }
 
@@ -556,14 +597,17 @@ export class KubeApiStandin {
         this.stats.watchEventsSent++;
       }
     }
+    // The API server ends every watch: after the client's timeoutSeconds, else after a random
+    // time between its --min-request-timeout (1800 s) and twice that.
     const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
-    if (timeoutSeconds > 0) {
-      const timer = setTimeout(() => {
-        this.watchers.delete(watcher);
-        res.end();
-      }, timeoutSeconds * 1000);
-      res.on('close', () => clearTimeout(timer));
-    }
+    const { min, max } = this.options.watchTimeoutMs;
+    const timeoutMs = timeoutSeconds > 0 ? timeoutSeconds * 1000 : min + Math.random() * (max - min);
+    const timer = setTimeout(() => {
+      this.watchers.delete(watcher);
+      res.end();
+    }, timeoutMs);
+    timer.unref();
+    res.on('close', () => clearTimeout(timer));
     res.on('close', () => this.watchers.delete(watcher));
     this.watchers.add(watcher);
   }
@@ -595,11 +639,22 @@ export class KubeApiStandin {
       const dropped = this.history.splice(0, this.history.length - this.options.historyLimit);
       this.compactedBefore = dropped.at(-1)!.rv + 1;
     }
+    const before = this.seen.get(`${resource}/${id}`);
+    if (type === 'DELETED') this.seen.delete(`${resource}/${id}`);
+    else this.seen.set(`${resource}/${id}`, { labels: entry.labels, fields: entry.fields });
     for (const watcher of this.watchers) {
-      if (this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields)) {
-        watcher.res.write(watcher.format ? watcher.format(entry.line) : entry.line);
-        this.stats.watchEventsSent++;
-      }
+      const now = type !== 'DELETED' && this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields);
+      const was = before !== undefined && this.matches(watcher, resource, entry.namespace, before.labels, before.fields);
+      // As the API server's watch cache: an object that leaves a watch's selector is DELETED for
+      // that watch, one that enters it is ADDED.
+      let line: string | undefined;
+      if (type === 'DELETED') line = was || this.matches(watcher, resource, entry.namespace, entry.labels, entry.fields) ? entry.line : undefined;
+      else if (now && !was && type === 'MODIFIED') line = `${JSON.stringify({ type: 'ADDED', object })}\n`;
+      else if (!now && was) line = `${JSON.stringify({ type: 'DELETED', object })}\n`;
+      else if (now) line = entry.line;
+      if (line === undefined) continue;
+      watcher.res.write(watcher.format ? watcher.format(line) : line);
+      this.stats.watchEventsSent++;
     }
     if (resource === 'jobs') this.countJobs();
     if (resource === 'pods') this.countActivePods(id, object as V1Pod, type);
@@ -701,7 +756,10 @@ export class KubeApiStandin {
       runtime?.timers.forEach(clearTimeout);
       this.runtimes.delete(uid);
     }
-    if (resource === 'pods') this.stopPodTimers(object.metadata!.name!);
+    if (resource === 'pods') {
+      this.stopPodTimers(object.metadata!.name!);
+      if (this.deletePodGracefully(object as V1Pod)) return;
+    }
     const dependents = (['jobs', 'pods'] as const).flatMap((kind) =>
       [...this.store[kind].values()]
         .filter((other) => other.metadata?.ownerReferences?.some((owner) => owner.uid === uid))
@@ -793,6 +851,55 @@ export class KubeApiStandin {
     const deadline = job.spec?.activeDeadlineSeconds;
     if (deadline) this.later(runtime, deadline * 1000, () => this.finishJob(job, false, 'DeadlineExceeded', 'Job was active longer than specified deadline'));
     return true;
+  }
+
+  /**
+   * Starts the graceful deletion of a pod whose container may still run (see podGracePeriodMs):
+   * true when the pod is now terminating (or was already), false when it can go at once.
+   */
+  private deletePodGracefully(pod: V1Pod): boolean {
+    const phase = pod.status?.phase;
+    if (this.options.podGracePeriodMs === 0 || (phase !== 'Running' && phase !== 'Pending')) return false;
+    if (pod.metadata!.deletionTimestamp) return true;
+    pod.metadata!.deletionTimestamp = new Date();
+    pod.metadata!.deletionGracePeriodSeconds = Math.max(1, Math.ceil(this.options.podGracePeriodMs / 1000));
+    this.write('pods', pod, 'MODIFIED');
+    this.later(this.graceTimers, this.options.podGracePeriodMs, () => this.podTerminated(pod, 137));
+    return true;
+  }
+
+  /**
+   * A terminating pod's container has stopped: the pod ends Failed and is removed; a Job still
+   * running replaces it, counting a failure unless its podFailurePolicy ignores the pod's
+   * DisruptionTarget condition.
+   */
+  private podTerminated(pod: V1Pod, exitCode: number): void {
+    const namespace = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
+    const stored = this.store.pods.get(`${namespace}/${name}`) as V1Pod | undefined;
+    if (!stored || stored.metadata?.uid !== pod.metadata?.uid) return;
+    const container = stored.status?.containerStatuses?.[0];
+    if (container) {
+      const startedAt = container.state?.running?.startedAt ?? new Date();
+      container.ready = false;
+      container.state = { terminated: { exitCode, reason: 'Error', startedAt, finishedAt: new Date() } };
+    }
+    stored.status!.phase = 'Failed';
+    this.write('pods', stored, 'MODIFIED');
+    this.write('pods', stored, 'DELETED');
+    const owner = stored.metadata?.ownerReferences?.find((ref) => ref.kind === 'Job');
+    const job = owner ? (this.store.jobs.get(`${namespace}/${owner.name}`) as V1Job | undefined) : undefined;
+    const runtime = job && this.runtimes.get(job.metadata!.uid!);
+    if (!job || !runtime || runtime.finished || !runtime.activePods.has(name)) return;
+    const disrupted = stored.status?.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True');
+    const ignored = disrupted && job.spec?.podFailurePolicy?.rules.some((rule) => rule.action === 'Ignore' && rule.onPodConditions?.some((c) => c.type === 'DisruptionTarget'));
+    if (!ignored) {
+      this.podEnded(job, name, exitCode);
+      return;
+    }
+    runtime.activePods.delete(name);
+    this.updateJobStatus(job);
+    this.later(runtime, 0, () => this.startPod(job));
   }
 
   private podTimerSet(podName: string): Set<NodeJS.Timeout> {
@@ -906,7 +1013,8 @@ export class KubeApiStandin {
       this.finishJob(current, false, 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
     } else {
       this.updateJobStatus(current);
-      this.later(runtime, this.options.podRetryDelayMs, () => this.startPod(current));
+      const delay = Math.min(this.options.podRetryMaxDelayMs, this.options.podRetryDelayMs * 2 ** (runtime.failed - 1));
+      this.later(runtime, delay, () => this.startPod(current));
     }
   }
 
@@ -918,23 +1026,37 @@ export class KubeApiStandin {
     this.stats.jobFinishedAt[current.metadata!.name!] = Date.now();
     runtime.timers.forEach(clearTimeout);
     runtime.timers.clear();
+    // Since Kubernetes 1.31 the controller first marks the outcome (SuccessCriteriaMet or
+    // FailureTarget), stops the pods still running, and adds Complete or Failed once they are gone.
+    let terminating = 0;
     for (const podName of runtime.activePods) {
       const pod = this.store.pods.get(`${current.metadata!.namespace}/${podName}`);
-      if (pod) this.deleteObject('pods', pod, 'Background');
+      if (pod) {
+        terminating++;
+        this.deleteObject('pods', pod, 'Background');
+      }
     }
     runtime.activePods.clear();
     const at = new Date();
-    const conditions: V1JobCondition[] = succeeded
-      ? [
-          { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', lastProbeTime: at, lastTransitionTime: at },
-          { type: 'Complete', status: 'True', reason: 'CompletionsReached', lastProbeTime: at, lastTransitionTime: at },
-        ]
-      : [
-          { type: 'FailureTarget', status: 'True', reason, message, lastProbeTime: at, lastTransitionTime: at },
-          { type: 'Failed', status: 'True', reason, message, lastProbeTime: at, lastTransitionTime: at },
-        ];
-    current.status = { ...current.status, active: 0, ready: 0, conditions, ...(succeeded ? { completionTime: at } : {}) };
-    this.write('jobs', current, 'MODIFIED');
+    const target: V1JobCondition = succeeded
+      ? { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', lastProbeTime: at, lastTransitionTime: at }
+      : { type: 'FailureTarget', status: 'True', reason, message, lastProbeTime: at, lastTransitionTime: at };
+    const final = (when: Date): V1JobCondition =>
+      succeeded
+        ? { type: 'Complete', status: 'True', reason: 'CompletionsReached', lastProbeTime: when, lastTransitionTime: when }
+        : { type: 'Failed', status: 'True', reason, message, lastProbeTime: when, lastTransitionTime: when };
+    const conclude = (when: Date) => {
+      if (!this.currentJob(current)) return;
+      current.status = { ...current.status, active: 0, ready: 0, terminating: 0, conditions: [target, final(when)], ...(succeeded ? { completionTime: when } : {}) };
+      this.write('jobs', current, 'MODIFIED');
+    };
+    if (terminating === 0 || this.options.podGracePeriodMs === 0) {
+      conclude(at);
+    } else {
+      current.status = { ...current.status, active: 0, ready: 0, terminating, conditions: [target] };
+      this.write('jobs', current, 'MODIFIED');
+      this.later(this.ttlTimers, this.options.podGracePeriodMs + 1, () => conclude(new Date()));
+    }
     this.recordEvent(current, succeeded ? 'Normal' : 'Warning', succeeded ? 'Completed' : (reason ?? 'Failed'), succeeded ? 'Job completed' : (message ?? ''), 'job-controller');
     const ttl = current.spec?.ttlSecondsAfterFinished;
     if (ttl !== undefined) {
