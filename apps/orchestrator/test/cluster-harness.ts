@@ -145,15 +145,24 @@ export class Cluster {
   }
 
   async serve(service: 'orchestrator' | 'trainer' | 'predictor' | 'encoder', env: Record<string, string> = {}): Promise<ServiceProcess> {
-    const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'serve', service, '--nats', this.nats.url], {
-      cwd: ROOT,
-      env: { ...process.env, ...TEST_ENV, ...this.users.env(service), ENAS_HTTP_PORT: service === 'orchestrator' ? String(this.apiPort) : '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const p = new ServiceProcess(service, child);
-    this.services.push(p);
-    await p.ready(60_000);
-    return p;
+    // A restarted orchestrator takes its fixed API port again; another process of a test running
+    // beside this one (nx runs projects in parallel) may hold it for a moment: try again then.
+    for (let attempt = 1; ; attempt++) {
+      const child = spawn(process.execPath, ['-r', './tools/register.cjs', 'apps/cli/src/main.ts', 'serve', service, '--nats', this.nats.url], {
+        cwd: ROOT,
+        env: { ...process.env, ...TEST_ENV, ...this.users.env(service), ENAS_HTTP_PORT: service === 'orchestrator' ? String(this.apiPort) : '0', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const p = new ServiceProcess(service, child);
+      this.services.push(p);
+      try {
+        await p.ready(60_000);
+        return p;
+      } catch (error) {
+        if (attempt >= 10 || !p.output.includes('EADDRINUSE')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   async connection(): Promise<NatsConnection> {
