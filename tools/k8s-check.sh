@@ -2,7 +2,7 @@
 # Renders the deployment artefacts with the real tools where they are installed and validates
 # the output (tools/k8s-validate.ts): `kubectl kustomize` for k8s/ overlays, `helm lint` and
 # `helm template` for helm/dcl-enas with its default values and every example values file.
-# A missing tool is reported, not faked; the unit tests (libs/k8s-launcher) check the same
+# A missing tool is reported, not faked; the unit tests (deploy-checks/) check the same
 # artefacts without either tool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,6 @@ if command -v helm >/dev/null 2>&1; then
 else
   echo "helm is not installed: helm lint and helm template did NOT run here. Only the chart's"
   echo "static checks ran (values against values.schema.json, .Values paths, template blocks:"
-  echo "npx nx run k8s-launcher:test). Install helm 3 and run this script again to render it."
+  echo "npx nx run deploy-checks:test). Install helm 3 and run this script again to render it."
 fi
 exit $status

@@ -3,9 +3,7 @@
 // on `kubectl kustomize` and `helm template` output.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { k8sObjectProblems } from '../libs/k8s-launcher/src/manifest-check/validate-object';
-import { podSecurityProblems, podTemplates } from '../libs/k8s-launcher/src/manifest-check/pod-policy';
-import type { K8sObject } from '../libs/k8s-launcher/src/manifest-check/kustomize';
+import { k8sObjectProblems, podSecurityProblems, podTemplates, type K8sObject } from '@dcl-enas/k8s-testing';
 
 const sources = process.argv.slice(2);
 if (sources.length === 0) {

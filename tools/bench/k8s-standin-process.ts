@@ -1,7 +1,7 @@
 // The stand-in Kubernetes API server in its own process, for tools/bench/launcher.ts: the
 // launcher's process then spends its CPU on the launcher alone. Prints its URL on the IPC
 // channel, answers "stats" with its counters, exits on "close".
-import { KubeApiStandin } from '../../libs/k8s-launcher/src/testing/standin-api-server';
+import { KubeApiStandin } from '@dcl-enas/k8s-testing';
 
 const runMs = Number(process.argv[2] ?? '20');
 

@@ -4,9 +4,8 @@
 //   npm run -s tool -- tools/bench/launcher.ts [--trials 1000] [--limits 1000,50] [--repeats 3]
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { KubeClusterApi, connectToServer } from '../../libs/k8s-launcher/src/kube-api';
-import { TrialLauncher } from '../../libs/k8s-launcher/src/launcher';
-import type { StandinStats } from '../../libs/k8s-launcher/src/testing/standin-api-server';
+import { KubeClusterApi, TrialLauncher, connectToServer } from '@dcl-enas/k8s-launcher';
+import type { StandinStats } from '@dcl-enas/k8s-testing';
 
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);

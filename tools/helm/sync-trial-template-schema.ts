@@ -5,7 +5,7 @@
 //   npm run -s tool -- tools/helm/sync-trial-template-schema.ts --check  (exit 1 when out of date)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { syncTrialTemplateSchema } from '../../libs/k8s-launcher/src/manifest-check/chart-trial-schema';
+import { syncTrialTemplateSchema } from '@dcl-enas/deploy-checks';
 
 const file = join(__dirname, '..', '..', 'helm', 'dcl-enas', 'values.schema.json');
 const before = readFileSync(file, 'utf8');

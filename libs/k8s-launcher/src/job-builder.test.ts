@@ -2,10 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildExperimentAnchor, buildTrialJob, ownerReferenceTo } from './job-builder';
 import { LABELS, labelValue, trialJobName } from './labels';
-import { k8sObjectProblems } from './manifest-check/validate-object';
-import { podSecurityProblems } from './manifest-check/pod-policy';
+import { k8sObjectProblems, podSecurityProblems } from '@dcl-enas/k8s-testing';
 import { parseTrialTemplate, type TrialTemplateInput } from './trial-template';
-import { EXTENDED_RESOURCE_NAMES } from './testing/template-arbitraries';
+import { EXTENDED_RESOURCE_NAMES } from '../test-support/template-arbitraries';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -4,8 +4,8 @@ import { STREAMS, SUBJECTS, type TrialRequest } from '@dcl-enas/contracts';
 import { EventLog, NatsServerProcess, TrialQueue, ensureJetStream } from '@dcl-enas/cluster';
 import { JobTrialDispatcher } from './job-dispatcher';
 import { parseTrialTemplate } from './trial-template';
-import { KubeApiStandin } from './testing/standin-api-server';
-import { PATIENT_MS, TEST_NAMESPACE, launcherFor, testTemplate, waitFor } from './testing/harness';
+import { KubeApiStandin, TEST_NAMESPACE } from '@dcl-enas/k8s-testing';
+import { PATIENT_MS, launcherFor, testTemplate, waitFor } from '../test-support/harness';
 
 let nats: NatsServerProcess;
 let nc: NatsConnection;

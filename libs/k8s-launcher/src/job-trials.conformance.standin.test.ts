@@ -2,11 +2,9 @@ import { afterAll, beforeAll } from 'vitest';
 import type { SpecSpace } from '@dcl-enas/contracts';
 import { CONFORMANCE_SPACE_DEFINITIONS, registerTrialConformance } from '@dcl-enas/trials/testing';
 import type { TrialLauncher } from './launcher';
-import { TEST_NAMESPACE, launcherFor } from './testing/harness';
-import { jobTrialRunner } from './testing/job-trial-runner';
-import { REPO_ROOT, baseEnv } from './testing/orchestrator-process';
-import { ProcessKubelet } from './testing/process-kubelet';
-import { KubeApiStandin } from './testing/standin-api-server';
+import { TEST_NAMESPACE, REPO_ROOT, baseEnv, ProcessKubelet, KubeApiStandin } from '@dcl-enas/k8s-testing';
+import { launcherFor } from '../test-support/harness';
+import { jobTrialRunner } from '../test-support/job-trial-runner';
 import type { TrialRunner } from '@dcl-enas/trials';
 
 /**

@@ -3,9 +3,8 @@ import { KubeClusterApi, connectToServer } from './kube-api';
 import { buildTrialJob } from './job-builder';
 import { parseTrialTemplate } from './trial-template';
 import type { TrialLauncher } from './launcher';
-import { behaviourByTrial } from './testing/pod-scripts';
-import { KubeApiStandin, type StandinOptions } from './testing/standin-api-server';
-import { PATIENT_MS, TEST_NAMESPACE, launcherFor, phases, testTemplate, waitFor } from './testing/harness';
+import { behaviourByTrial, KubeApiStandin, type StandinOptions, TEST_NAMESPACE } from '@dcl-enas/k8s-testing';
+import { PATIENT_MS, launcherFor, phases, testTemplate, waitFor } from '../test-support/harness';
 
 const open: { standins: KubeApiStandin[]; launchers: TrialLauncher[] } = { standins: [], launchers: [] };
 

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrialLauncher } from './launcher';
 import { launcherView } from './launcher-view';
 import type { TrialStatus } from './trial-status';
-import { behaviourByTrial } from './testing/pod-scripts';
-import { KubeApiStandin, type StandinOptions } from './testing/standin-api-server';
-import { PATIENT_MS, TEST_NAMESPACE, launcherFor, testTemplate, waitFor } from './testing/harness';
+import { behaviourByTrial, KubeApiStandin, type StandinOptions, TEST_NAMESPACE } from '@dcl-enas/k8s-testing';
+import { PATIENT_MS, launcherFor, testTemplate, waitFor } from '../test-support/harness';
 
 /**
  * The launcher when the Job controller cannot create a trial's pod (FailedCreate events on the

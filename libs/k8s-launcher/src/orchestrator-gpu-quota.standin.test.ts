@@ -3,11 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '@dcl-enas/cluster';
-import { KubeApiStandin } from './testing/standin-api-server';
-import { ShippedNats } from './testing/shipped-nats';
-import { OrchestratorProcess, REGISTER, REPO_ROOT as ROOT, baseEnv, enasCli } from './testing/orchestrator-process';
-import { ProcessKubelet } from './testing/process-kubelet';
-import { TEST_NAMESPACE, testTemplate } from './testing/harness';
+import { KubeApiStandin, ShippedNats, OrchestratorProcess, REGISTER, REPO_ROOT as ROOT, baseEnv, enasCli, ProcessKubelet, TEST_NAMESPACE } from '@dcl-enas/k8s-testing';
+import { testTemplate } from '../test-support/harness';
 import type { TrialTemplateInput } from './trial-template';
 
 /**

@@ -5,18 +5,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '@dcl-enas/cluster';
 import { experimentSpecWithTrialTemplateJsonSchema } from './experiment-spec-schema';
-import { behaviourByTrial, type PodBehaviour } from './testing/pod-scripts';
-import { KubeApiStandin } from './testing/standin-api-server';
-import { ShippedNats } from './testing/shipped-nats';
-import { OrchestratorProcess, REGISTER, REPO_ROOT as ROOT, baseEnv, enasCli } from './testing/orchestrator-process';
-import { ProcessKubelet } from './testing/process-kubelet';
-import { TEST_NAMESPACE, testTemplate } from './testing/harness';
+import { behaviourByTrial, type PodBehaviour, KubeApiStandin, ShippedNats, OrchestratorProcess, REGISTER, REPO_ROOT as ROOT, baseEnv, enasCli, ProcessKubelet, TEST_NAMESPACE } from '@dcl-enas/k8s-testing';
+import { testTemplate } from '../test-support/harness';
 import type { TrialTemplateInput } from './trial-template';
 
 /**
  * The orchestrator with ENAS_TRIAL_LAUNCHER=kubernetes, end to end: the real orchestrator process
  * (`enas serve orchestrator`), a real nats-server with JetStream, and the stand-in Kubernetes API
- * server (libs/k8s-launcher/src/testing) in place of a cluster. The test plays the kubelet: for
+ * server (libs/k8s-testing) in place of a cluster. The test plays the kubelet: for
  * every pod the stand-in schedules, it runs the real trainer in job mode
  * (apps/trainer/src/job-mode/main.ts) with the environment of the pod's container, and reports
  * its exit code and termination message back to the stand-in. `enas status` and `enas stop` run

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NatsServerProcess, freePort } from '@dcl-enas/cluster';
-import { OrchestratorProcess } from './testing/orchestrator-process';
-import { KubeApiStandin } from './testing/standin-api-server';
+import { OrchestratorProcess, KubeApiStandin } from '@dcl-enas/k8s-testing';
 
 /**
  * The operator's trial policy (the `policy` section of ENAS_TRIAL_TEMPLATE_FILE) through the real

@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NatsServerProcess, freePort } from '@dcl-enas/cluster';
-import { TEST_NAMESPACE } from './testing/harness';
-import { OrchestratorProcess, REPO_ROOT, baseEnv, enasCli } from './testing/orchestrator-process';
-import { ProcessKubelet } from './testing/process-kubelet';
-import { KubeApiStandin } from './testing/standin-api-server';
+import { TEST_NAMESPACE, OrchestratorProcess, REPO_ROOT, baseEnv, enasCli, ProcessKubelet, KubeApiStandin } from '@dcl-enas/k8s-testing';
 
 /**
  * A user's trial command as Kubernetes Jobs of the user's own image (ENAS_TRIAL_LAUNCHER=kubernetes,

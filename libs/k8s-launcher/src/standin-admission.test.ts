@@ -3,8 +3,8 @@ import type { CoreV1Event, V1Job } from './k8s-client';
 import { KubeClusterApi, connectToServer } from './kube-api';
 import { buildTrialJob } from './job-builder';
 import { parseTrialTemplate, type TrialTemplateInput } from './trial-template';
-import { KubeApiStandin, type StandinOptions } from './testing/standin-api-server';
-import { PATIENT_MS, TEST_NAMESPACE, testTemplate, waitFor } from './testing/harness';
+import { KubeApiStandin, type StandinOptions, TEST_NAMESPACE } from '@dcl-enas/k8s-testing';
+import { PATIENT_MS, testTemplate, waitFor } from '../test-support/harness';
 
 /**
  * The stand-in's pod admission, as kube-apiserver and the Job controller do it: a pod the Job

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildTrialJob } from './job-builder';
 import type { V1Job } from './k8s-client';
 import { KubeClusterApi, connectToServer } from './kube-api';
-import { TEST_NAMESPACE, launcherFor, testTemplate, waitFor } from './testing/harness';
-import { behaviourByTrial } from './testing/pod-scripts';
-import { KubeApiStandin, type StandinOptions } from './testing/standin-api-server';
+import { TEST_NAMESPACE, behaviourByTrial, KubeApiStandin, type StandinOptions } from '@dcl-enas/k8s-testing';
+import { launcherFor, testTemplate, waitFor } from '../test-support/harness';
 import { parseTrialTemplate } from './trial-template';
 
 /**

@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { TEST_NAMESPACE, launcherFor, testTemplate, waitFor } from './testing/harness';
-import { KubeApiStandin } from './testing/standin-api-server';
-import type { PolicyRule } from './testing/standin-rbac';
+import { TEST_NAMESPACE, KubeApiStandin, type PolicyRule } from '@dcl-enas/k8s-testing';
+import { launcherFor, testTemplate, waitFor } from '../test-support/harness';
 import type { TrialLauncher } from './launcher';
 
 /**
  * The launcher under the Role the deployment ships (k8s/base/rbac.yaml; the chart's is checked
- * equal to it in manifest-check/launcher-rbac.test.ts), on a stand-in that authorizes every
+ * equal to it in deploy-checks/src/launcher-rbac.test.ts), on a stand-in that authorizes every
  * request as kube-apiserver's RBAC authorizer does: the whole lifecycle needs nothing more, and a
  * Role without a verb the launcher uses gets 403 with the API server's message.
  */

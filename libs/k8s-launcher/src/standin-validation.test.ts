@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrialJob } from './job-builder';
 import type { V1Job } from './k8s-client';
 import { KubeClusterApi, connectToServer } from './kube-api';
-import { TEST_NAMESPACE, testTemplate } from './testing/harness';
-import { KubeApiStandin } from './testing/standin-api-server';
+import { TEST_NAMESPACE, KubeApiStandin } from '@dcl-enas/k8s-testing';
+import { testTemplate } from '../test-support/harness';
 import { parseTrialTemplate } from './trial-template';
 
 /**

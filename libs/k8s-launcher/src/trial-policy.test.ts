@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '@dcl-enas/common';
 import { loadTrialTemplateFile } from './launcher-settings';
 import { DEFAULT_TRIAL_POLICY, parseTrialPolicy, parseTrialTemplateFile, trialPolicyJsonSchema, trialPolicyProblem, type TrialPolicy } from './trial-policy';
-import { trialPolicyInputArb } from './testing/template-arbitraries';
+import { trialPolicyInputArb } from '../test-support/template-arbitraries';
 import { parseTrialTemplate, type TrialTemplateInput } from './trial-template';
 
 const base = parseTrialTemplate({

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '@dcl-enas/common';
 import { launcherSettingsFromEnv, loadTrialTemplateFile } from './launcher-settings';
 import { parseTrialTemplate, trialTemplateJsonSchema } from './trial-template';
-import { EXTENDED_RESOURCE_NAMES, NOT_EXTENDED_RESOURCE_NAMES, trialTemplateInputArb } from './testing/template-arbitraries';
+import { EXTENDED_RESOURCE_NAMES, NOT_EXTENDED_RESOURCE_NAMES, trialTemplateInputArb } from '../test-support/template-arbitraries';
 
 describe('parseTrialTemplate', () => {
   it('fills the defaults', () => {
