@@ -49,6 +49,8 @@ export class JobTrialDispatcher implements TrialDispatcher {
   private readonly registered = new Set<string>();
   /** Trials handed to the launcher and not yet known to have a result: (experiment, trial id) to the request. */
   private readonly requests = new Map<string, TrialRequest>();
+  /** Of those, the trials that run the user's image (their result is read from the pod). */
+  private readonly userTrialKeys = new Set<string>();
 
   constructor(
     private readonly queue: TrialQueuePort,
@@ -62,7 +64,7 @@ export class JobTrialDispatcher implements TrialDispatcher {
   ) {
     launcher.onStatus((status) => {
       if (status.phase === 'Failed' || (status.phase === 'Succeeded' && this.isUserTrial(status))) void this.recordResult(status);
-      else if (status.phase === 'Succeeded' || status.phase === 'Stopped') this.requests.delete(requestKey(status.experimentId, status.trialId));
+      else if (status.phase === 'Succeeded' || status.phase === 'Stopped') this.forget(requestKey(status.experimentId, status.trialId));
     });
   }
 
@@ -77,6 +79,7 @@ export class JobTrialDispatcher implements TrialDispatcher {
       const trialId = String(trial.index);
       this.requests.set(requestKey(trial.experimentId, trialId), trial);
       const userTrial = this.userTrials?.userTrial(trial);
+      if (userTrial) this.userTrialKeys.add(requestKey(trial.experimentId, trialId));
       // A user's pod gets no trial request: its token, the right to store the result, stays here.
       const status = this.launcher.submit(
         userTrial ? { experimentId: trial.experimentId, trialId, userTrial } : { experimentId: trial.experimentId, trialId, env: { [TRAINER_ENV.trialRequest]: JSON.stringify(trial) } },
@@ -91,7 +94,7 @@ export class JobTrialDispatcher implements TrialDispatcher {
     const withdrawn = await this.queue.withdraw(experimentId);
     await this.launcher.stopExperiment(experimentId);
     this.registered.delete(experimentId);
-    for (const key of [...this.requests.keys()]) if (key.startsWith(`${experimentId}\u0000`)) this.requests.delete(key);
+    for (const key of [...this.requests.keys()]) if (key.startsWith(`${experimentId}\u0000`)) this.forget(key);
     return withdrawn;
   }
 
@@ -106,9 +109,13 @@ export class JobTrialDispatcher implements TrialDispatcher {
     await this.launcher.finishExperiment(experimentId);
   }
 
+  private forget(key: string): void {
+    this.requests.delete(key);
+    this.userTrialKeys.delete(key);
+  }
+
   private isUserTrial(status: TrialStatus): boolean {
-    const trial = this.requests.get(requestKey(status.experimentId, status.trialId));
-    return trial !== undefined && this.userTrials?.userTrial(trial) !== undefined;
+    return this.userTrialKeys.has(requestKey(status.experimentId, status.trialId));
   }
 
   /**
@@ -134,7 +141,7 @@ export class JobTrialDispatcher implements TrialDispatcher {
           at: new Date().toISOString(),
         });
       }
-      this.requests.delete(key);
+      this.forget(key);
     } catch (error) {
       this.onError(error, status);
       setTimeout(() => void this.recordResult(status), RETRY_MS).unref();
