@@ -29,3 +29,4 @@ export {
   type Nb101CsvCell,
   type RowHandler,
 } from './nb101-csv';
+export { readNb101Sample, NB101_SAMPLE_ROWS, NB101_SAMPLE_COLUMNS } from './nb101-sample';
