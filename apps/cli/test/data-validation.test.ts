@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveDataDir } from '@dcl-enas/common';
-import { NB101_DIR, NB101_SUBSET_FILE, NB201_FILE, nb201Fixtures } from '@dcl-enas/benchmarks';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { NB101_DIR, NB101_SAMPLE_FILE, NB101_SPACE_FILE, NB101_SUBSET_FILE, NB201_FILE, nb201Fixtures } from '@dcl-enas/benchmarks';
 
 /**
  * Issue 13: no figures from bad data. A corrupted copy of one data file, beside links to the
@@ -84,7 +85,7 @@ describe.each(badNb201)('NB201 table with %s', (_name, make, line) => {
     const nb201 = lines.find((l) => l.startsWith('BAD     nb201  '));
     expect(nb201, r.stdout).toBeDefined();
     expect(nb201!.slice('BAD     nb201  '.length)).toMatch(line(file));
-    expect(lines.filter((l) => l.startsWith('ok     '))).toHaveLength(2); // nb101 and mitdb, the real ones
+    expect(lines.filter((l) => l.startsWith('ok     '))).toHaveLength(4); // nb101's sample, subset and space, and mitdb: the real ones
     const json = JSON.parse(enas(['data', 'check', '--json'], dataDir).stdout);
     expect(json.checks[0]).toMatchObject({ name: 'nb201', status: 'BAD', ok: false, detail: expect.stringMatching(line(file)) });
   });
@@ -118,13 +119,45 @@ describe('enas data check on the other data sets', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n').slice(1);
     expect(lines[0]).toMatch(/^ok {6}nb201 {2}15625 cells/);
-    expect(lines[1]).toMatch(/^BAD {5}nb101 {2}\S+nb101_naslib_zc_subset500\.jsonl\.gz: the gzip stream ends early/);
-    expect(lines[2]).toMatch(/^BAD {5}mitdb {2}\S+208\.hea: number of samples "650000x" is not an integer at byte \d+; /);
+    expect(lines.slice(1, 5).map((l) => l.slice(0, 15))).toEqual(['absent  nb101  ', 'absent  nb101  ', 'BAD     nb101  ', 'absent  nb101  ']);
+    expect(lines[3]).toMatch(/^BAD {5}nb101 {2}\S+nb101_naslib_zc_subset500\.jsonl\.gz: the gzip stream ends early/);
+    expect(lines[5]).toMatch(/^BAD {5}mitdb {2}\S+208\.hea: number of samples "650000x" is not an integer at byte \d+; /);
+  });
+
+  it('says, for each NB101 file of the real data, whether it is there and what it allows', () => {
+    const r = enas(['data', 'check'], shared);
+    const nb101 = r.stdout.split('\n').filter((l) => l.slice(8, 15) === 'nb101  ');
+    expect(nb101.map((l) => l.slice(0, 8).trim() + ' ' + l.slice(15).split(':')[0])).toEqual(['absent release', 'ok sample', 'ok subset', 'ok space']);
+    expect(nb101[0]).toMatch(/release: no nasbench_only108\.tfrecord; a search over NB101 needs it/);
+    expect(nb101[1]).toMatch(new RegExp(`sample: ${escape(join(shared, NB101_DIR, NB101_SAMPLE_FILE))} \\(20001 cells\\): 108-epoch validation accuracy of one run, training time and params, no test accuracy; queries on these cells$`));
+    expect(nb101[2]).toMatch(/subset: 500-line subset \S+ \(292 distinct cells\): validation accuracy only; not used: the sample comes first$/);
+    expect(nb101[3]).toMatch(new RegExp(`space: ${escape(join(shared, NB101_DIR, NB101_SPACE_FILE))} \\(423624 cells, sha256 as published\\)`));
+    const json = JSON.parse(enas(['data', 'check', '--json'], shared).stdout);
+    expect(json.checks.filter((c: { name: string }) => c.name === 'nb101').map((c: { status: string; ok: boolean }) => [c.status, c.ok])).toEqual([
+      ['absent', true],
+      ['ok', true],
+      ['ok', true],
+      ['ok', true],
+    ]);
+  });
+
+  it('says BAD for a damaged NB101 sample, naming file and line, and exits non-zero', () => {
+    const dataDir = withRealOthers(mkdtempSync(join(tmp, 'bad-sample-')), 'nasbench101');
+    symlinkSync(join(shared, 'nasbench201'), join(dataDir, 'nasbench201'));
+    mkdirSync(join(dataDir, NB101_DIR));
+    const lines = gunzipSync(readFileSync(join(shared, NB101_DIR, NB101_SAMPLE_FILE))).toString('utf8').split('\n');
+    lines[41] = lines[41].replace(/,[^,]*$/, ',-3');
+    const file = join(dataDir, NB101_DIR, NB101_SAMPLE_FILE);
+    writeFileSync(file, gzipSync(lines.join('\n')));
+    const r = enas(['data', 'check'], dataDir);
+    expect(r.code).toBe(1);
+    const bad = r.stdout.split('\n').filter((l) => l.startsWith('BAD     '));
+    expect(bad).toEqual([`BAD     nb101  ${file} line 42: column params is "-3", not an integer >= 0; re-copy the file from the data set (nasbench101/README.txt, section "Added", gives its sha256)`]);
   });
 
   it('says ok for the real data, and exit 0', () => {
     const r = enas(['data', 'check'], shared);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.slice(0, 14))).toEqual(['ok      nb201 ', 'ok      nb101 ', 'ok      mitdb ']);
+    expect(r.stdout.trim().split('\n').slice(1).map((l) => l.slice(0, 14))).toEqual(['ok      nb201 ', 'absent  nb101 ', 'ok      nb101 ', 'ok      nb101 ', 'ok      nb101 ', 'ok      mitdb ']);
   });
 });

@@ -1,7 +1,13 @@
 import { UserError } from './errors';
 
-/** What `enas data check` says about one data set. */
-export type DataStatus = 'ok' | 'MISSING' | 'BAD';
+/**
+ * What `enas data check` says about one data set or file: ok, MISSING or BAD; `absent` is an
+ * optional file that is not there (not a failure: the data set works without it).
+ */
+export type DataStatus = 'ok' | 'absent' | 'MISSING' | 'BAD';
+
+/** True unless the check is MISSING or BAD: `enas data check` exits non-zero for those. */
+export const dataCheckOk = (check: DataCheck): boolean => check.status === 'ok' || check.status === 'absent';
 
 export interface DataCheck {
   readonly name: string;

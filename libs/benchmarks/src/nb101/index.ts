@@ -19,3 +19,14 @@ export { encodeTfRecord, writeTfRecordFile } from './tfrecord-writer';
 export { TfRecordError } from './tfrecord-error';
 export { maskedCrc32c } from './crc32c';
 export { packCell, unpackCell } from './cell-code';
+export {
+  readNb101CsvSync,
+  streamNb101Csv,
+  parseNb101CsvLine,
+  NB101_SPACE_FILE,
+  NB101_SAMPLE_FILE,
+  NB101_CELL_COLUMNS,
+  type Nb101CsvCell,
+  type RowHandler,
+} from './nb101-csv';
+export { readNb101Sample, NB101_SAMPLE_ROWS, NB101_SAMPLE_COLUMNS } from './nb101-sample';

@@ -19,10 +19,11 @@ export class Nb101Evaluator implements Evaluator<Nb101Arch> {
     const hash = nb101Space.key(arch);
     const row = this.table.row(hash);
     if (row === undefined) {
-      const where =
-        this.table.source === 'full'
-          ? 'the NAS-Bench-101 table'
-          : 'the shipped 500-line NB101 subset (the full release, nasbench_only108.tfrecord, has every cell)';
+      const where = {
+        full: 'the NAS-Bench-101 table',
+        sample: 'the 20,001-cell NB101 sample nb101-sample20k.csv.gz (the full release, nasbench_only108.tfrecord, has every cell)',
+        subset: 'the shipped 500-line NB101 subset (the full release, nasbench_only108.tfrecord, has every cell)',
+      }[this.table.source];
       throw new UserError(`NB101 cell ${hash} is not in ${where}`);
     }
     return { valAcc: this.table.valAcc(row), testAcc: this.table.testAcc(row), trainSeconds: this.table.trainSeconds(row) };

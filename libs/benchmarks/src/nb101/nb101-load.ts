@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { checkDataFileSync, UserError } from '@dcl-enas/common';
 import { cachePathFor, defaultCacheDir, readTableCache, stampOf, writeTableCache } from './nb101-cache';
 import { readNb101Release, releaseFileLimit } from './nb101-release';
+import { NB101_SAMPLE_FILE } from './nb101-csv';
+import { readNb101Sample } from './nb101-sample';
 import { NB101_SUBSET_FILE, readNb101Subset } from './nb101-subset';
 import type { Nb101Table } from './nb101-table';
 
@@ -17,7 +19,7 @@ export interface Nb101LoadOptions {
 
 export interface Nb101Loaded {
   readonly table: Nb101Table;
-  /** True when the table is the official release (all 423,624 cells), false for the 500-line subset. */
+  /** True when the table is the official release (all 423,624 cells), false for the 20,001-cell sample or the 500-line subset. */
   readonly full: boolean;
   readonly file: string;
   /** What happened with the binary cache of the release: read, written, or not used. */
@@ -28,7 +30,8 @@ const memo = new Map<string, Nb101Loaded>();
 
 /**
  * The NB101 table from `<dataDir>/nasbench101/`: the official release when
- * nasbench_only108.tfrecord (or nasbench_full.tfrecord) is there, else the shipped subset.
+ * nasbench_only108.tfrecord (or nasbench_full.tfrecord) is there, else the 20,001-cell sample
+ * (nb101-sample20k.csv.gz), else the 500-line subset.
  * The release is decoded once and kept as a binary cache keyed by the file's size and mtime,
  * so later loads are fast; within a process the table is loaded once.
  */
@@ -56,16 +59,23 @@ export function loadNb101(dataDir: string, options: Nb101LoadOptions = {}): Nb10
     memo.set(memoKey, loaded);
     return loaded;
   }
+  const sample = join(dir, NB101_SAMPLE_FILE);
+  if (existsSync(sample)) return memoised(sample, () => readNb101Sample(sample));
   const subset = join(dir, NB101_SUBSET_FILE);
   if (!existsSync(subset)) {
     throw new UserError(
-      `no NAS-Bench-101 data in ${dir}: place nasbench_only108.tfrecord from the official NAS-Bench-101 release there (or point ENAS_DATA_DIR at a data folder holding ${NB101_DIR}/${NB101_SUBSET_FILE})`,
+      `no NAS-Bench-101 data in ${dir}: place nasbench_only108.tfrecord from the official NAS-Bench-101 release there (or point ENAS_DATA_DIR at a data folder holding ${NB101_DIR}/${NB101_SAMPLE_FILE} or ${NB101_DIR}/${NB101_SUBSET_FILE})`,
     );
   }
-  const known = memo.get(subset);
+  return memoised(subset, () => readNb101Subset(subset));
+}
+
+/** A table that is not the release (no binary cache), read once per process. */
+function memoised(file: string, read: () => Nb101Table): Nb101Loaded {
+  const known = memo.get(file);
   if (known) return known;
-  const loaded: Nb101Loaded = { table: readNb101Subset(subset), full: false, file: subset, cache: 'off' };
-  memo.set(subset, loaded);
+  const loaded: Nb101Loaded = { table: read(), full: false, file, cache: 'off' };
+  memo.set(file, loaded);
   return loaded;
 }
 
@@ -74,7 +84,7 @@ export function nb101FullReleaseMissingMessage(dataDir: string): string {
   const dir = join(dataDir, NB101_DIR);
   return (
     `search on nb101 needs the full NAS-Bench-101 release, but ${dir} has no ${NB101_RELEASE_FILES[0]} ` +
-    `(only the 500-line subset with validation accuracies is shipped, too few cells to search); ` +
+    `(the shipped 20,001-cell sample and 500-line subset are too few cells to search); ` +
     `download ${NB101_RELEASE_FILES[0]} (about 499 MB) from the official NAS-Bench-101 release ` +
     `(download links in the google-research/nasbench README) and place it in ${dir}/`
   );

@@ -1,8 +1,8 @@
 import type { Nb101Arch } from '@dcl-enas/spaces';
 import { unpackCell } from './cell-code';
 
-/** Where a table's rows come from. */
-export type Nb101Source = 'full' | 'subset';
+/** Where a table's rows come from: the official release, the 20,001-cell sample, or the 500-line subset. */
+export type Nb101Source = 'full' | 'sample' | 'subset';
 
 /**
  * Column storage for one NB101 table, one entry per cell (module hash). Accuracies are in percent;

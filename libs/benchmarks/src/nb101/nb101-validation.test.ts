@@ -7,6 +7,7 @@ import { UserError } from '@dcl-enas/common';
 import { checkNb101Data } from '../data-check';
 import type { ModelMetrics } from './model-metrics';
 import { readTableCache, stampOf, writeTableCache } from './nb101-cache';
+import { NB101_SPACE_FILE } from './nb101-csv';
 import { loadNb101, NB101_DIR } from './nb101-load';
 import { encodeNb101Record } from './nb101-record';
 import { NB101_SUBSET_FILE, readNb101Subset } from './nb101-subset';
@@ -43,7 +44,7 @@ function refusal(load: () => unknown, dataDir: string): string {
     expect(err).toBeInstanceOf(UserError);
     const message = (err as Error).message;
     expect(message).not.toMatch(/[\r\n]/);
-    expect(checkNb101Data(dataDir, { cacheDir: null })).toEqual({ name: 'nb101', status: 'BAD', detail: message });
+    expect(checkNb101Data(dataDir, { cacheDir: null })).toContainEqual({ name: 'nb101', status: 'BAD', detail: message });
     return message;
   }
   throw new Error('the file was accepted');
@@ -166,13 +167,26 @@ describe('the NB101 release reader', () => {
 });
 
 describe('enas data check on NB101', () => {
-  it('reports the shipped folder as ok, with the files it does not read', () => {
-    const check = checkNb101Data(join(shippedSubset(), '..', '..'), { cacheDir: null });
-    expect(check.status).toBe('ok');
-    expect(check.detail).toMatch(/^500-line subset \(292 distinct cells\)/);
+  it('reports each file of the shipped folder, one line each: release absent, the others ok with what they allow', () => {
+    const checks = checkNb101Data(join(shippedSubset(), '..', '..'), { cacheDir: null });
+    expect(checks.map((c) => [c.name, c.status])).toEqual([['nb101', 'absent'], ['nb101', 'ok'], ['nb101', 'ok'], ['nb101', 'ok']]);
+    const [release, sample, subset, space] = checks.map((c) => c.detail);
+    expect(release).toMatch(/^release: no nasbench_only108\.tfrecord; a search over NB101 needs it /);
+    expect(sample).toMatch(/^sample: \S+nb101-sample20k\.csv\.gz \(20001 cells\): 108-epoch validation accuracy of one run, training time and params, no test accuracy; queries on these cells$/);
+    expect(subset).toMatch(/^subset: 500-line subset \S+ \(292 distinct cells\): validation accuracy only; not used: the sample comes first$/);
+    expect(space).toMatch(/^space: \S+nb101-space\.csv\.gz \(423624 cells, sha256 as published\): the structure of every cell/);
   });
 
-  it('reports a folder without NB101 tables as MISSING', () => {
-    expect(checkNb101Data(join(tmp, 'nothing'))).toMatchObject({ status: 'MISSING' });
+  it('reports a folder without NB101 tables as MISSING, and the other files as absent', () => {
+    expect(checkNb101Data(join(tmp, 'nothing')).map((c) => c.status)).toEqual(['MISSING', 'absent', 'absent', 'absent']);
+  });
+
+  it('reports a space file that is not the published one as BAD', () => {
+    const dataDir = join(tmp, 'other-space');
+    mkdirSync(join(dataDir, NB101_DIR), { recursive: true });
+    writeFileSync(join(dataDir, NB101_DIR, NB101_SPACE_FILE), gzipSync('hash,V,adjacency,ops\n'));
+    const space = checkNb101Data(dataDir)[3];
+    expect(space.status).toBe('BAD');
+    expect(space.detail).toMatch(/nb101-space\.csv\.gz: sha256 [0-9a-f]{64}, not the published 3014306/);
   });
 });
