@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { stringify as toYaml } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   ContractError,
   ExperimentEvent,
@@ -109,11 +109,28 @@ function mutated(valid: fc.Arbitrary<unknown>): fc.Arbitrary<{ value: Json; muta
   });
 }
 
+/**
+ * Every property name the contracts declare: an added member of one of these names may be a
+ * known optional field (a random 'name' at the root of a spec is the spec's name), not an unknown one.
+ */
+const DECLARED = new Set<string>();
+function collectDeclared(schema: unknown): void {
+  if (Array.isArray(schema)) schema.forEach(collectDeclared);
+  else if (schema !== null && typeof schema === 'object') {
+    const properties = (schema as { properties?: Record<string, unknown> }).properties;
+    if (properties && typeof properties === 'object') Object.keys(properties).forEach((k) => DECLARED.add(k));
+    Object.values(schema).forEach(collectDeclared);
+  }
+}
+for (const schema of [ExperimentSpec, ExperimentEvent, TrialRequest, FitRequest, FitReply, RankRequest, RankReply, PretrainRequest]) {
+  collectDeclared(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+}
+
 function apply(value: Json, m: Mutation): unknown {
   const copy = structuredClone(value);
   if (m.kind === 'extra') {
     const target = at(copy, m.path) as Record<string, unknown>;
-    if (m.field in target) return null; // not an extra member: skipped by the caller
+    if (m.field in target || DECLARED.has(m.field)) return null; // not an unknown member: skipped by the caller
     target[m.field] = m.with;
     return copy;
   }
